@@ -1,0 +1,1 @@
+"""Text: corpora, tokenization, step-through tokenizer trainers, morphology."""

@@ -1,0 +1,1 @@
+"""Training recipes: pretraining (the embedded models), and later SFT, LoRA, DPO."""

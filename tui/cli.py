@@ -1,0 +1,79 @@
+"""The `llm-dojo` command line: a thin typer front over the engine.
+
+With no command it opens the TUI. Each command lives in ``tui/commands/`` and is
+registered here; command bodies import the engine lazily, so ``--help`` never
+imports torch. A :class:`engine.errors.DojoError` anywhere becomes one line on
+stderr and exit code 2 (130 for an interrupted recipe).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Optional
+
+import typer
+
+from engine import __version__
+
+app = typer.Typer(
+    name="llm-dojo",
+    help="LLM Dojo: learn how large language models work and how to fine-tune them, in your terminal.",
+    invoke_without_command=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"llm-dojo {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    lang: Optional[str] = typer.Option(None, "--lang", help="Interface language: ko or en (default: from the locale)."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+) -> None:
+    """Open the app (no command), or run one of the commands below."""
+    if lang is not None and lang not in ("ko", "en"):
+        from .commands.common import fail
+
+        fail(f"--lang {lang}: use ko or en")
+    ctx.obj = {"lang": lang}
+    if ctx.invoked_subcommand is None:
+        from engine.paths import ensure_home
+
+        ensure_home()
+        from .app import run_app
+
+        run_app(lang)
+
+
+def _register() -> None:
+    from .commands import progress, system, train
+
+    for module in (system, train, progress):
+        module.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    from engine.errors import DojoError
+
+    try:
+        app()
+    except DojoError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()
