@@ -1,0 +1,104 @@
+"""The `llm-dojo` CLI as a user runs it: real subprocesses, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def dojo(*args: str, env: dict | None = None, timeout: int = 120) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "tui.cli", *args], capture_output=True, text=True,
+                          cwd=ROOT, env=full_env, timeout=timeout)
+
+
+def assert_one_line_error(res: subprocess.CompletedProcess, *needles: str) -> None:
+    assert res.returncode == 2, (res.returncode, res.stdout, res.stderr)
+    lines = [line for line in res.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), res.stderr
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+
+
+def test_version():
+    from engine import __version__
+
+    res = dojo("--version")
+    assert res.returncode == 0 and res.stdout.strip() == f"llm-dojo {__version__}"
+
+
+def test_doctor_json_tells_the_truth():
+    res = dojo("doctor", "--json", "--no-network")
+    assert res.returncode == 0, res.stderr
+    checks = {c["name"]: c for c in json.loads(res.stdout)}
+    assert checks["java"]["status"] == ("ok" if shutil.which("java") else "missing")
+    import torch
+
+    if not torch.cuda.is_available():
+        assert checks["gpu"]["status"] == "degraded"
+        assert checks["bitsandbytes"]["status"] in ("degraded", "missing")
+    assert checks["data dir"]["value"] == os.environ["LLM_DOJO_HOME"]
+    assert {"torch", "transformers", "free disk", "hf cache", "embedded models"} <= set(checks)
+
+
+def test_models_json_lists_embedded_with_parameters():
+    res = dojo("models", "--json")
+    assert res.returncode == 0, res.stderr
+    rows = {r["name"]: r for r in json.loads(res.stdout)}
+    for name in ("dojo-tiny", "dojo-tiny-mlm"):
+        assert rows[name]["source"] == "embedded"
+        assert rows[name]["parameters"] > 1_000_000
+        assert Path(rows[name]["path"], "config.json").exists()
+
+
+def test_unknown_model_offline():
+    res = dojo("load", "meta-llama/Meta-Llama-3-8B")
+    assert_one_line_error(res, "no model named", "dojo-tiny")
+
+
+def test_directory_that_is_not_a_model(tmp_path):
+    assert_one_line_error(dojo("load", str(tmp_path)), "not a model directory")
+
+
+def test_load_in_4bit_on_cpu():
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    assert_one_line_error(dojo("load", "dojo-tiny", "--load-in-4bit"), "CUDA")
+
+
+def test_unwritable_home(tmp_path):
+    if os.geteuid() == 0:
+        # root ignores permission bits: make the home path a file instead
+        bad = tmp_path / "file-not-dir"
+        bad.write_text("x")
+        target = bad / "home"
+    else:
+        ro = tmp_path / "ro"
+        ro.mkdir()
+        ro.chmod(0o500)
+        target = ro / "home"
+    res = dojo("train", "pretrain", "--preset", "dojo-micro", env={"LLM_DOJO_HOME": str(target)})
+    assert_one_line_error(res, "LLM_DOJO_HOME")
+    assert not target.exists()
+
+
+def test_bad_preset_exit_code():
+    assert_one_line_error(dojo("train", "pretrain", "--preset", "huge"), "dojo-tiny")
+
+
+def test_load_embedded_json():
+    res = dojo("load", "dojo-tiny", "--json")
+    assert res.returncode == 0, res.stderr
+    info = json.loads(res.stdout)
+    assert info["source"] == "embedded" and info["device"] in ("cpu", "cuda", "mps")
+    assert info["class"] == "LlamaForCausalLM" and info["chat_template"] is True

@@ -1,0 +1,1 @@
+"""The ``llm-dojo`` CLI's commands, one small module per group; each exposes ``register(app)``."""
