@@ -218,6 +218,10 @@ def pretrain(
     _save_model(model, tokenizer, preset, out)
     summary: dict = {"preset": asdict(preset), "corpus": corpus.stats(), "train_seconds": time.monotonic() - started}
     summary["parameters"] = sum(p.numel() for p in model.parameters())
+    summary["train_tokens"] = {
+        lang: sum(len(e.ids) for e in tokenizer.backend_tokenizer.encode_batch(corpus.texts("train", lang)))
+        for lang in ("ko", "en")
+    }
     if evaluate:
         yield StageEvent("evaluate", "held-out perplexity and baselines")
         from .pretrain_eval import evaluate_model, write_model_card

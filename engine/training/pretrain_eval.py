@@ -158,6 +158,8 @@ def write_model_card(out: Path, summary: dict) -> None:
     (out / "eval.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     arch = "LlamaForCausalLM (byte-level BPE)" if p["kind"] == "clm" else "BertForMaskedLM (WordPiece)"
     ko_share = stats["ko"]["train_chars"] / max(1, stats["ko"]["train_chars"] + stats["en"]["train_chars"])
+    toks = summary.get("train_tokens", {"ko": 0, "en": 0})
+    ko_tok_share = toks["ko"] / max(1, toks["ko"] + toks["en"])
     card = f"""---
 language: [ko, en]
 library_name: transformers
@@ -179,7 +181,8 @@ works offline on a fresh install. It was trained by the project's own recipe:
 * Corpus (documents split into train / held-out by document, every {summary['preset']['corpus']['heldout_every']}th held out):
   * English: {stats['en']['train_chars']:,} training characters from {', '.join(stats['en']['sources'])}; {stats['en']['heldout_chars']:,} held out.
   * Korean: {stats['ko']['train_chars']:,} training characters (Korean repeated x{p['corpus']['korean_repeat']}) from {', '.join(stats['ko']['sources'])}; {stats['ko']['heldout_chars']:,} held out.
-  * Korean share of training characters: {ko_share:.0%}.
+  * Korean share of training characters: {ko_share:.0%}; of training tokens: {ko_tok_share:.0%}
+    ({toks['ko']:,} Korean and {toks['en']:,} English tokens per pass).
   gensim's test data (a Wikipedia excerpt, the Lee news corpus), KoNLPy's corpora (the
   Korean constitution and bills), and the project's own original text (engine/data, lessons).
 
