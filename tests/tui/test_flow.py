@@ -1,0 +1,244 @@
+"""Home -> lesson -> steps -> quiz -> answers -> back, and what the progress store keeps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine import paths
+from engine.course.progress import ProgressStore
+from tui.screens.home import HomeScreen
+from tui.screens.lesson import LessonScreen
+from tui.screens.quiz import QuizScreen
+
+from .conftest import make_app, screen_text
+
+pytestmark = pytest.mark.asyncio
+
+
+async def test_lesson_and_quiz_round_trip(dojo_home: Path) -> None:
+    app = make_app("en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        text = screen_text(app)
+        assert "Day 1" in text and "Day 2" in text
+        assert "A taste of tokenizers" in text and "new" in text
+
+        await pilot.press("enter")  # the first lesson is highlighted
+        await pilot.pause()
+        lesson = app.screen
+        assert isinstance(lesson, LessonScreen) and lesson.lesson.id == "tokenizers"
+        assert "Step 1/3: What is a token" in screen_text(app)
+
+        await pilot.press("n", "right")
+        await pilot.pause()
+        assert lesson.step == 2
+        assert "Step 3/3: Summary" in screen_text(app)
+        assert app.store.get("tokenizers").current_step == 2
+        await pilot.press("p")
+        await pilot.pause()
+        assert app.store.get("tokenizers").current_step == 1
+        await pilot.press("n", "n")  # past the last step: the quiz
+        await pilot.pause()
+        assert isinstance(app.screen, QuizScreen)
+        assert "Question 1 of 5" in screen_text(app)
+
+        await pilot.press("2")  # choice: "Tokens" (correct)
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Correct!" in text
+        assert "A model takes the ids of the tokens" in text
+        assert app.store.get("tokenizers").answers == {"q1": ("1", True)}
+
+        await pilot.press("enter")  # "Next question" button has the focus
+        await pilot.pause()
+        assert "Question 2 of 5" in screen_text(app)
+        await pilot.press(*"1/4", "enter")  # numeric, as a fraction
+        await pilot.pause()
+        assert "Correct!" in screen_text(app)
+
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"BPE ", "enter")  # short: case and spaces ignored
+        await pilot.pause()
+        assert "Correct!" in screen_text(app)
+
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press("2")  # wrong: the answer is "go down"
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Not quite. The answer is: go down" in text
+        assert "Longer pieces enter the vocabulary" in text
+
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press("3")
+        await pilot.pause()
+        await pilot.press("enter")  # "See my score"
+        await pilot.pause()
+        assert "Score: 4 of 5 correct" in screen_text(app)
+
+        progress = app.store.get("tokenizers")
+        assert progress.completed and progress.status == "done"
+        assert progress.quiz_correct == 4 and progress.quiz_answered == 5
+        assert progress.answers["q4"] == ("1", False)
+
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        row = next(line for line in screen_text(app).splitlines() if "A taste of tokenizers" in line)
+        assert "done" in row and "4/5" in row
+
+    # Time on the lesson screen was added when the quiz covered it.
+    with ProgressStore(paths.progress_db()) as store:
+        assert store.get("tokenizers").time_spent_s > 0
+        assert store.last_lesson() == "tokenizers"
+
+
+async def test_wrong_numeric_answer_and_empty_input(dojo_home: Path) -> None:
+    app = make_app("en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.open_lesson("lora", step=1)
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, QuizScreen)
+        await pilot.press("enter")  # nothing typed yet: no answer recorded
+        await pilot.pause()
+        assert app.store.get("lora").answers == {}
+        await pilot.press(*"16000", "enter")
+        await pilot.pause()
+        assert "Not quite. The answer is: 16384" in screen_text(app)
+        assert app.store.get("lora").answers == {"q1": ("16000", False)}
+        assert not app.store.get("lora").completed
+
+
+async def test_progress_survives_a_restart(dojo_home: Path) -> None:
+    app = make_app("en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.open_lesson("lora")
+        await pilot.pause(0.05)
+        await pilot.press("escape")  # back to the map: time on lora is saved
+        await pilot.pause()
+        await pilot.press("j", "enter")  # second lesson: embeddings
+        await pilot.pause()
+        assert app.screen.lesson.id == "embeddings"
+        await pilot.press("n")
+        await pilot.pause(0.05)
+        await pilot.press("q")  # quit with the lesson open: its time is saved too
+        await pilot.pause()
+
+    with ProgressStore(paths.progress_db()) as store:
+        assert store.get("lora").time_spent_s > 0
+        assert store.get("embeddings").time_spent_s > 0
+
+    again = make_app("en")  # same LLM_DOJO_HOME, a fresh app
+    async with again.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(again.screen, HomeScreen)
+        row = next(line for line in screen_text(again).splitlines() if "Word embeddings" in line)
+        assert "started" in row
+        await pilot.press("c")
+        await pilot.pause()
+        screen = again.screen
+        assert isinstance(screen, LessonScreen)
+        assert screen.lesson.id == "embeddings" and screen.step == 1
+        assert "Step 2/2: Dense representations" in screen_text(again)
+
+
+async def test_continue_with_nothing_to_continue(dojo_home: Path) -> None:
+    app = make_app("en")
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert any("Nothing to continue" in str(n.message) for n in app._notifications)
+
+
+async def test_broken_lessons_are_listed_but_cannot_be_opened(dojo_home: Path) -> None:
+    app = make_app("en")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Lessons that could not be loaded" in text
+        assert "unknown lab 'no-such-lab'" in text
+        # Walk the whole list: the cursor never lands on the broken row.
+        course_map = app.screen.query_one("#course-map")
+        seen = set()
+        for _ in range(12):
+            seen.add(course_map.highlighted_option.id)
+            await pilot.press("j")
+        assert seen == {"lesson:tokenizers", "lesson:embeddings", "lesson:lora", "labs", "runs", "chat"}
+
+
+async def test_coming_soon_pages_and_try_it(dojo_home: Path) -> None:
+    app = make_app("en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for _ in range(3):
+            await pilot.press("j")
+        await pilot.press("enter")  # labs
+        await pilot.pause()
+        assert "Tokenizer (coming)" in screen_text(app)
+        await pilot.press("escape", "j", "enter")  # runs
+        await pilot.pause()
+        assert "loss curves" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+        app.open_lesson("tokenizers")
+        await pilot.pause()
+        await pilot.press("t")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Tokenizes the example sentence with BPE" in text
+        assert "text = 오늘 날씨가 맑다" in text and "algorithm = bpe" in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, LessonScreen)
+
+
+async def test_registered_lab_opens_with_the_lessons_example(dojo_home: Path) -> None:
+    from textual.screen import Screen
+    from textual.widgets import Static
+
+    opened: list[dict] = []
+
+    class FakeLab(Screen[None]):
+        def compose(self):
+            yield Static("the tokenizer lab")
+
+    def factory(try_it):
+        opened.append(dict(try_it))
+        return FakeLab()
+
+    app = make_app("en", labs={"tokenizer": factory})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter", "t")
+        await pilot.pause()
+        assert isinstance(app.screen, FakeLab)
+        assert opened == [{"text": "오늘 날씨가 맑다", "algorithm": "bpe"}]
+
+
+async def test_opening_a_lesson_from_another_lesson_replaces_it(dojo_home: Path) -> None:
+    # Regression: popping back to the map must finish before the next lesson is
+    # pushed, or the new lesson is the screen that gets popped.
+    app = make_app("en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.open_lesson("tokenizers", step=2)
+        await pilot.pause()
+        await pilot.press("n", "1")  # into the quiz, one answer
+        app.open_lesson("embeddings")
+        await pilot.pause()
+        assert [type(s).__name__ for s in app.screen_stack[1:]] == ["HomeScreen", "LessonScreen"]
+        assert app.screen.lesson.id == "embeddings"
+        assert "Step 1/2: The limits of one-hot encoding" in screen_text(app)

@@ -1,0 +1,66 @@
+"""Snapshots of the home map, a lesson page and a quiz question (ko/en, 80x24/120x40).
+
+They run on the fixed fixture course with a little recorded progress, from inside
+the fixture folder (so the broken lesson's ``file:line`` is the same everywhere),
+and so change only when the UI does. Update with ``--snapshot-update`` after
+looking at the new SVGs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine import paths
+from engine.course.progress import ProgressStore
+from tui.screens.quiz import QuizScreen
+
+from .conftest import FIXTURE_COURSE, make_app
+
+SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
+
+
+@pytest.fixture
+def snapshot_app(dojo_home: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(FIXTURE_COURSE)
+    with ProgressStore(paths.progress_db()) as store:
+        for question, correct in (("q1", True), ("q2", True), ("q3", False), ("q4", True), ("q5", True)):
+            store.record_answer("tokenizers", question, "x", correct)
+        store.mark_done("tokenizers")
+        store.set_step("embeddings", 1)
+    return make_app
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_home(snap_compare, snapshot_app, lang: str, size: str) -> None:
+    assert snap_compare(snapshot_app(lang), terminal_size=SIZES[size])
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_lesson_page(snap_compare, snapshot_app, lang: str, size: str) -> None:
+    app = snapshot_app(lang)
+
+    async def open_lesson(pilot) -> None:
+        await pilot.pause()
+        app.open_lesson("tokenizers", step=1)  # the step with a table
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=open_lesson)
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_quiz_question(snap_compare, snapshot_app, lang: str, size: str) -> None:
+    app = snapshot_app(lang)
+
+    async def open_quiz(pilot) -> None:
+        await pilot.pause()
+        app.open_lesson("tokenizers", step=2)
+        await pilot.pause()
+        app.push_screen(QuizScreen(app.course.get("tokenizers")))
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=open_quiz)

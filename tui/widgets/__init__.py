@@ -1,0 +1,1 @@
+"""Reusable widgets of the app (the course map, an IME-friendly input)."""
