@@ -242,3 +242,18 @@ async def test_opening_a_lesson_from_another_lesson_replaces_it(dojo_home: Path)
         assert [type(s).__name__ for s in app.screen_stack[1:]] == ["HomeScreen", "LessonScreen"]
         assert app.screen.lesson.id == "embeddings"
         assert "Step 1/2: The limits of one-hot encoding" in screen_text(app)
+
+
+async def test_tags_in_lesson_text_stay_visible(tmp_path, monkeypatch):
+    """`</w>` and `<|im_end|>` are text in a lesson, not HTML to be dropped."""
+    from tui.widgets.reading import Reading
+    from textual.app import App
+
+    class Host(App):
+        def compose(self):
+            yield Reading("끝 표시 </w>를 붙이고 <|im_end|>로 끝낸다")
+
+    async with Host().run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        text = " ".join(str(w.render()) for w in pilot.app.query("MarkdownParagraph"))
+        assert "</w>" in text and "<|im_end|>" in text

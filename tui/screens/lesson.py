@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Markdown, Static
 
+from ..widgets.reading import Reading
 from ..i18n import get_lang, pick, t
 from .base import DojoScreen
 from .modals import TryItModal
@@ -51,7 +52,7 @@ class LessonScreen(DojoScreen):
         yield Header()
         yield Static("", id="lesson-step", markup=False)
         with VerticalScroll(id="reading"):
-            yield Markdown("", id="lesson-markdown")
+            yield Reading("", id="lesson-markdown")
         yield Static("", id="lesson-hint")
         yield Footer()
 

@@ -17,9 +17,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Header, Input, Markdown, OptionList, Static
+from textual.widgets import Button, Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ..widgets.reading import Reading
 from ..i18n import get_lang, pick, t
 from ..widgets.caret_input import CaretInput
 from .base import DojoScreen
@@ -92,7 +93,7 @@ class QuizScreen(DojoScreen):
         q = self.question
         total = len(self.lesson.questions)
         answer = self.answers.get(self.index)
-        body: list[Widget] = [Markdown(pick(q.prompt), id="quiz-prompt")]
+        body: list[Widget] = [Reading(pick(q.prompt), id="quiz-prompt")]
         if q.kind == "choice":
             options = [
                 Option(f"{i + 1}. {choice}{_choice_mark(q, i, answer)}", id=str(i))
