@@ -248,6 +248,14 @@ def _save_model(model, tokenizer, preset: PretrainPreset, out: Path) -> None:
             pad_token_id=tokenizer.pad_token_id,
             do_sample=True, temperature=0.8, top_k=50, top_p=0.95, max_new_tokens=64,
         )
-    half = {k: v.detach().to(torch.float16).contiguous() for k, v in model.state_dict().items()}
+    half, seen = {}, set()
+    for key, tensor in model.state_dict().items():
+        if tensor.data_ptr() in seen:
+            continue  # a tied weight (lm_head = embeddings): stored once, re-tied on load
+        seen.add(tensor.data_ptr())
+        half[key] = tensor.detach().to(torch.float16).contiguous()
     model.save_pretrained(out, state_dict=half, safe_serialization=True)
     tokenizer.save_pretrained(out)
+    for f in out.iterdir():
+        if f.is_file():
+            f.chmod(0o644)  # readable by every user of a system-wide install
