@@ -53,9 +53,9 @@ def root(
 
 
 def _register() -> None:
-    from .commands import progress, system, train
+    from .commands import generate, progress, system, train
 
-    for module in (system, train, progress):
+    for module in (system, train, progress, generate):
         module.register(app)
 
 

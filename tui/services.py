@@ -64,4 +64,16 @@ def real_services(lang: str | None = None) -> Services:
         open_progress=open_progress,
         recover_progress=ProgressStore.recover,
         lang=lang,
+        labs=real_labs(),
     )
+
+
+def _generation_lab(try_it: Mapping[str, Any]) -> Screen[Any]:
+    from .screens.generation import GenerationScreen
+
+    return GenerationScreen(str(try_it.get("model", "dojo-tiny")), dict(try_it))
+
+
+def real_labs() -> dict[str, LabFactory]:
+    """The labs that exist, each imported only when opened (start-up stays torch-free)."""
+    return {"generation": _generation_lab}
