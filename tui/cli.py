@@ -53,9 +53,9 @@ def root(
 
 
 def _register() -> None:
-    from .commands import generate, progress, system, train
+    from .commands import generate, progress, runs, system, train
 
-    for module in (system, train, progress, generate):
+    for module in (system, train, progress, generate, runs):
         module.register(app)
 
 

@@ -1,0 +1,117 @@
+"""Start a run as a process of its own, so nothing the front end does can stop it.
+
+``start(spec)`` checks what can be checked cheaply (the spec, the model's files and
+context length, the dataset's lines and columns), creates the run directory and
+spawns ``python -m engine.runs.worker RUN_DIR`` with:
+
+* ``start_new_session=True``: the worker leads its own session and process group,
+  so closing the TUI, Ctrl-C in the terminal, or SIGHUP from a dropped SSH
+  connection never reaches it, and killing the launcher leaves it running;
+* an argument list, never a shell string (no quoting bugs, no injection);
+* stdin from /dev/null, stdout and stderr appended to ``run.log``;
+* ``OMP_WAIT_POLICY=PASSIVE`` unless set: see ``worker_env``.
+
+This module never imports torch: a parent that touched CUDA before spawning could
+not hand the GPU to the child cleanly, and the TUI must stay light. A daemon thread
+waits for the child, so a long-lived parent (the TUI, a test) never collects zombies.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from .. import paths
+from ..errors import DojoError
+from . import store
+from .spec import RunSpec, gpu_present
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def preflight(spec: RunSpec) -> dict:
+    """Cheap checks in the parent, before any process starts -> a short summary.
+
+    A bad dataset line, a missing column or a too-long sequence length is reported
+    at once, as a one-line error, instead of as a failed run a minute later."""
+    spec.validate()
+    if spec.device.startswith("cuda") and not gpu_present():
+        raise DojoError(f"--device {spec.device}: no NVIDIA GPU is visible on this machine; use --device auto or cpu")
+    if spec.kind == "sft":
+        from ..training.sft import preflight as sft_preflight
+
+        return sft_preflight(spec)
+    return {}  # pragma: no cover - later kinds add their own checks
+
+
+def absolute_paths(spec: RunSpec) -> RunSpec:
+    """Local model and dataset paths made absolute: the worker runs in the run directory.
+    Names (embedded models, built-in datasets, hub ids) are left as they are."""
+    from ..models.resolve import embedded_models
+    from ..training.datasets import BUILTIN
+
+    def fix(value: str, names) -> str:
+        path = Path(value).expanduser()
+        return str(path.resolve()) if value and value not in names and path.exists() else value
+
+    return spec.replace(model=fix(spec.model, embedded_models()), dataset=fix(spec.dataset, BUILTIN))
+
+
+def prepare(spec: RunSpec) -> tuple[RunSpec, dict]:
+    """``absolute_paths`` then ``preflight`` -> (the spec to run, the preflight summary)."""
+    spec = absolute_paths(spec)
+    return spec, preflight(spec)
+
+
+def worker_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The parent's environment, plus: the project importable, unbuffered output."""
+    env = dict(os.environ)
+    pythonpath = [str(PROJECT_ROOT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(pythonpath))
+    env["PYTHONUNBUFFERED"] = "1"
+    env["LLM_DOJO_HOME"] = str(paths.home())
+    env.setdefault("TOKENIZERS_PARALLELISM", "false")
+    # OpenMP threads that spin while waiting are fast on an idle machine and ruinous on
+    # a shared one: next to another busy process, a tiny model's step took 20-40x longer
+    # (measured on 2 cores) and the spinning starves the UI. Passive waiting costs little.
+    env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    env.update(extra or {})
+    return env
+
+
+def spawn(run_dir: Path, *, resume: bool = False, env: dict[str, str] | None = None) -> int:
+    """Spawn the worker for ``run_dir`` and return its pid (recorded in status.json)."""
+    argv = [sys.executable, "-m", "engine.runs.worker", str(run_dir)]
+    if resume:
+        argv.append("--resume")
+    with open(run_dir / store.LOG, "ab") as log:
+        log.write(f"\n== {time.strftime('%Y-%m-%d %H:%M:%S')} {'resume' if resume else 'start'}: "
+                  f"{' '.join(argv)}\n".encode())
+        log.flush()
+        proc = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=run_dir,
+            env=worker_env(env),
+            start_new_session=True,
+            close_fds=True,
+        )
+    store.write_status(run_dir, pid=proc.pid, pid_start=store.process_start(proc.pid))
+    threading.Thread(target=proc.wait, name=f"reap-{proc.pid}", daemon=True).start()
+    return proc.pid
+
+
+def start(spec: RunSpec, *, env: dict[str, str] | None = None, check: bool = True) -> str:
+    """Check ``spec``, create its run directory, spawn the worker; return the run id.
+    ``check=False``: the caller ran ``prepare`` already."""
+    if check:
+        spec, _ = prepare(spec)
+    run_dir = store.create_run(spec)
+    spawn(run_dir, env=env)
+    return run_dir.name

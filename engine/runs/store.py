@@ -1,0 +1,286 @@
+"""Run directories: where a run's state lives and how every reader sees it.
+
+One directory per run under ``<data dir>/runs/<run-id>/``::
+
+    spec.json      the frozen RunSpec (written once)
+    status.json    state, pid, times, error (rewritten atomically: tmp + rename)
+    events.jsonl   one JSON object per logging step, appended and flushed per line
+    run.log        the worker's stdout and stderr
+    stop.request   present while a stop has been asked for
+    checkpoints/   transformers checkpoints (checkpoint-<step>/)
+    model/         the result of full fine-tuning (adapter/ for adapters, later)
+
+The worker is the only writer of events; status is written by the launcher
+(queued), the worker (running ... completed/failed/cancelled) and the controller
+(when it had to kill a worker). Writes take an advisory lock so a read-modify-write
+never loses a field. A run whose process died without saying so is reported as
+failed by ``status`` and written back once, so every front end agrees.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import paths
+from ..errors import DojoError
+from .spec import RunSpec
+
+STATES = ("queued", "running", "stopping", "completed", "failed", "cancelled")
+ACTIVE = frozenset({"queued", "running", "stopping"})
+SPEC, STATUS, EVENTS, LOG, STOP = "spec.json", "status.json", "events.jsonl", "run.log", "stop.request"
+
+
+class RunNotFound(DojoError):
+    """A run id that matches no run directory."""
+
+
+# -- processes ------------------------------------------------------------------
+def process_start(pid: int) -> int | None:
+    """The kernel's start time of ``pid`` (clock ticks since boot) on Linux, else None.
+    Stored with the pid so a recycled pid is never mistaken for our worker."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat.rsplit(")", 1)[1].split()[19])
+
+
+def pid_alive(pid: int | None, start: int | None = None) -> bool:
+    """True while ``pid`` runs (a zombie counts as dead) and is the process we started."""
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True  # no /proc (macOS): kill(0) is all we know
+    fields = stat.rsplit(")", 1)[1].split()
+    if fields[0] in ("Z", "X"):
+        return False
+    return start is None or int(fields[19]) == start
+
+
+# -- ids and directories -------------------------------------------------------
+def new_run_id(spec: RunSpec) -> str:
+    """``20250301-142233-sft-sentiment-3fa2``: sortable by time, readable, unique."""
+    return f"{time.strftime('%Y%m%d-%H%M%S')}-{spec.kind}-{spec.task}-{secrets.token_hex(2)}"
+
+
+def root() -> Path:
+    return paths.runs_dir()
+
+
+def create_run(spec: RunSpec) -> Path:
+    """A new run directory holding ``spec.json`` and a queued ``status.json``."""
+    base = paths.ensure_home() / "runs"
+    base.mkdir(parents=True, exist_ok=True)
+    while True:
+        run_dir = base / new_run_id(spec)
+        try:
+            run_dir.mkdir()
+            break
+        except FileExistsError:
+            continue
+    (run_dir / SPEC).write_text(spec.to_json(), encoding="utf-8")
+    (run_dir / EVENTS).touch()
+    write_status(run_dir, state="queued", created=time.time())
+    return run_dir
+
+
+def all_run_dirs() -> list[Path]:
+    base = root()
+    if not base.is_dir():
+        return []
+    return sorted((p for p in base.iterdir() if p.is_dir() and (p / SPEC).exists()), key=lambda p: p.name)
+
+
+def find_run(run_id: str) -> Path:
+    """The directory of ``run_id`` (a unique prefix is enough)."""
+    run_id = run_id.strip().rstrip("/")
+    if run_id and (root() / run_id / SPEC).exists():
+        return root() / run_id
+    matches = [p for p in all_run_dirs() if run_id and p.name.startswith(run_id)]
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        raise RunNotFound(f"{run_id!r} matches {len(matches)} runs ({', '.join(p.name for p in matches[:3])}...); "
+                          "give more of the id")
+    recent = [p.name for p in all_run_dirs()[-3:]]
+    hint = f"recent runs: {', '.join(recent)}" if recent else "there are no runs yet"
+    raise RunNotFound(f"no run {run_id!r} in {root()} ({hint}); list them with: llm-dojo runs")
+
+
+def load_spec(run_dir: Path) -> RunSpec:
+    return RunSpec.load(run_dir / SPEC)
+
+
+# -- status ---------------------------------------------------------------------
+@contextlib.contextmanager
+def _locked(run_dir: Path) -> Iterator[None]:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: atomic rename only
+        yield
+        return
+    with open(run_dir / ".status.lock", "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _read_status_file(run_dir: Path) -> dict[str, Any]:
+    try:
+        return json.loads((run_dir / STATUS).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {"state": "queued"}
+    except (OSError, json.JSONDecodeError) as exc:
+        return {"state": "failed", "error": f"status.json is unreadable ({exc})"}
+
+
+def write_status(run_dir: Path, **changes: Any) -> dict[str, Any]:
+    """Merge ``changes`` into status.json atomically and return the new status."""
+    with _locked(run_dir):
+        status = _read_status_file(run_dir)
+        status.update(changes)
+        status["updated"] = time.time()
+        tmp = run_dir / f".{STATUS}.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps(status, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(tmp, run_dir / STATUS)
+    return status
+
+
+def status(run_dir: Path) -> dict[str, Any]:
+    """The run's status; a queued/running run whose worker is gone becomes failed."""
+    st = _read_status_file(run_dir)
+    if st.get("state") in ACTIVE and st.get("pid") and not pid_alive(st["pid"], st.get("pid_start")):
+        time.sleep(0.05)  # the worker may be writing its final status right now
+        st = _read_status_file(run_dir)
+        if st.get("state") in ACTIVE and not pid_alive(st.get("pid"), st.get("pid_start")):
+            if (run_dir / STOP).exists():
+                st = write_status(run_dir, state="cancelled", ended=time.time(),
+                                  error=st.get("error") or "stopped before its first checkpoint")
+            else:
+                st = write_status(run_dir, state="failed", ended=time.time(),
+                                  error="the worker process ended without reporting (killed, or out of memory); "
+                                        f"see {run_dir / LOG}")
+    return st
+
+
+# -- events ---------------------------------------------------------------------
+def read_events(run_dir: Path, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+    """Complete event lines from byte ``offset`` on -> (events, next offset).
+
+    A half-written last line is left for the next call; a corrupt line is skipped
+    (the worker never writes one, but a disk-full crash can cut one short)."""
+    try:
+        with open(run_dir / EVENTS, "rb") as fh:
+            fh.seek(offset)
+            data = fh.read()
+    except FileNotFoundError:
+        return [], offset
+    end = data.rfind(b"\n")
+    if end < 0:
+        return [], offset
+    events = []
+    for line in data[: end + 1].splitlines():
+        if line.strip():
+            try:
+                events.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue
+    return events, offset + end + 1
+
+
+def history(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The run as one timeline: a resume from step N drops what an interrupted session
+    logged after N (those steps were trained again)."""
+    out: list[dict[str, Any]] = []
+    for ev in events:
+        if ev.get("event") == "resume":
+            n = ev.get("step", 0)
+            out = [e for e in out if e.get("event") not in ("log", "eval") or e.get("step", 0) <= n]
+        out.append(ev)
+    return out
+
+
+def last_progress(run_dir: Path) -> dict[str, Any]:
+    """Step, total, last train loss and ETA from the tail of events.jsonl."""
+    size = (run_dir / EVENTS).stat().st_size if (run_dir / EVENTS).exists() else 0
+    events, _ = read_events(run_dir, max(0, size - 16384))
+    info: dict[str, Any] = {}
+    for ev in events:
+        for key in ("step", "total", "eta", "elapsed"):
+            if key in ev:
+                info[key] = ev[key]
+        if "train/loss" in ev and ev.get("event") == "log":
+            info["loss"] = ev["train/loss"]
+        if "eval/loss" in ev:
+            info["eval_loss"] = ev["eval/loss"]
+        if "eval/accuracy" in ev:
+            info["accuracy"] = ev["eval/accuracy"]
+    return info
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    id: str
+    path: Path
+    spec: RunSpec
+    status: dict[str, Any]
+    progress: dict[str, Any]
+
+    @property
+    def state(self) -> str:
+        return self.status.get("state", "queued")
+
+    def to_dict(self) -> dict[str, Any]:
+        p, s = self.progress, self.status
+        return {
+            "id": self.id, "kind": self.spec.kind, "task": self.spec.task, "model": self.spec.model,
+            "dataset": self.spec.dataset or "(built-in)", "state": self.state,
+            "step": p.get("step"), "total": p.get("total"), "loss": p.get("loss"), "eval_loss": p.get("eval_loss"),
+            "accuracy": p.get("accuracy"),
+            "eta_s": p.get("eta") if self.state in ACTIVE else None, "started": s.get("started"),
+            "ended": s.get("ended"), "error": s.get("error"), "path": str(self.path),
+        }
+
+
+def info(run_dir: Path) -> RunInfo:
+    return RunInfo(run_dir.name, run_dir, load_spec(run_dir), status(run_dir), last_progress(run_dir))
+
+
+def list_runs() -> list[RunInfo]:
+    """Every run, oldest first; a damaged directory is listed as failed, not skipped."""
+    out = []
+    for run_dir in all_run_dirs():
+        try:
+            out.append(info(run_dir))
+        except DojoError as exc:
+            out.append(RunInfo(run_dir.name, run_dir, RunSpec(), {"state": "failed", "error": str(exc)}, {}))
+    return out
+
+
+def remove_run(run_id: str) -> Path:
+    """Delete a finished run's directory; an active run must be stopped first."""
+    run_dir = find_run(run_id)
+    state = status(run_dir).get("state")
+    if state in ACTIVE:
+        raise DojoError(f"run {run_dir.name} is {state}; stop it first: llm-dojo runs stop {run_dir.name}")
+    shutil.rmtree(run_dir)
+    return run_dir
