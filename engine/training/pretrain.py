@@ -218,6 +218,7 @@ def pretrain(
     _save_model(model, tokenizer, preset, out)
     summary: dict = {"preset": asdict(preset), "corpus": corpus.stats(), "train_seconds": time.monotonic() - started}
     summary["parameters"] = sum(p.numel() for p in model.parameters())
+    summary["vocab"] = len(tokenizer)
     summary["train_tokens"] = {
         lang: sum(len(e.ids) for e in tokenizer.backend_tokenizer.encode_batch(corpus.texts("train", lang)))
         for lang in ("ko", "en")

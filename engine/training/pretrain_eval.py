@@ -151,6 +151,13 @@ def _fmt_table(summary: dict) -> str:
     return "\n".join(lines)
 
 
+def _vocab_note(p: dict) -> str:
+    if p["kind"] == "clm":
+        return "byte-level BPE, special tokens included"
+    return (f"{p['vocab_size']:,} WordPiece pieces learned, plus the 2,350 common Hangul syllables "
+            "and printable ASCII as pieces and ## continuations")
+
+
 def write_model_card(out: Path, summary: dict) -> None:
     """README.md (model card) and eval.json, both from the numbers just measured."""
     p = summary["preset"]
@@ -173,7 +180,8 @@ works offline on a fresh install. It was trained by the project's own recipe:
     llm-dojo train pretrain --preset {p['name']} --out DIR
 
 * Architecture: {arch}; hidden {p['hidden']}, {p['layers']} layers, {p['heads']} heads,
-  vocabulary {p['vocab_size']:,} (trained), {summary['parameters']:,} parameters; weights stored as float16.
+  vocabulary {summary.get('vocab', p['vocab_size']):,} ({_vocab_note(p)}), {summary['parameters']:,} parameters;
+  weights stored as float16.
 * Training: {p['steps']} steps of {p['batch_size']} x {p['seq_len']} tokens, AdamW, peak lr {p['lr']},
   warm-up {p['warmup']} then cosine; seed {p['seed']}.{f" Then {p['chat_steps']} steps of chat tuning on the project's instruction pairs (loss on assistant tokens only)." if p['kind'] == 'clm' and p['chat_steps'] else ''}
 * Wall time of the whole recipe on this machine: {summary['train_seconds'] / 60:.1f} minutes (training + saving,
