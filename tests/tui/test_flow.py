@@ -186,9 +186,13 @@ async def test_coming_soon_pages_and_try_it(dojo_home: Path) -> None:
         await pilot.press("enter")  # labs
         await pilot.pause()
         assert "Tokenizer (coming)" in screen_text(app)
-        await pilot.press("escape", "j", "enter")  # runs
+        assert "Text generation" in screen_text(app) and "Text generation (coming)" not in screen_text(app)
+        await pilot.press("escape", "j", "enter")  # runs: a real screen now
         await pilot.pause()
-        assert "loss curves" in screen_text(app)
+        assert type(app.screen).__name__ == "RunsScreen"
+        await pilot.press("escape", "j", "enter")  # chat: still coming
+        await pilot.pause()
+        assert "chat with the built-in model" in screen_text(app)
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)

@@ -67,7 +67,7 @@ def _all_subclasses(cls: type) -> list[type]:
 
 
 def test_every_binding_has_an_id_and_a_translation() -> None:
-    for module in ("home", "info", "lesson", "modals", "quiz"):  # define every screen class
+    for module in ("home", "info", "lesson", "modals", "quiz", "generation", "training", "runs"):  # every screen
         importlib.import_module(f"tui.screens.{module}")
     ours = [c for c in _all_subclasses(DOMNode) if c.__module__.startswith("tui.")] + [DojoApp]
     assert len(ours) > 5

@@ -38,6 +38,22 @@ def get_lang() -> str:
     return _lang
 
 
+def add_strings(tables: Mapping[str, Mapping[str, str]]) -> None:
+    """Add a lab's own strings (e.g. ``key.<binding id>`` descriptions) to the tables.
+
+    Labs keep their strings beside their widgets and register them here, so one
+    lookup (``t``) and one footer mechanism serve the whole app. Both languages must
+    bring the same keys, and a key may not change an existing string.
+    """
+    if {lang: set(tables.get(lang, {})) for lang in LANGS}["ko"] != set(tables.get("en", {})):
+        raise ValueError("add_strings: Korean and English must have the same keys")
+    for lang in LANGS:
+        for key, text in tables[lang].items():
+            if TABLES[lang].get(key, text) != text:
+                raise ValueError(f"add_strings: {key!r} already means something else in {lang}")
+            TABLES[lang][key] = text
+
+
 def other_lang(lang: str) -> str:
     """The language the toggle switches to."""
     return "en" if lang == "ko" else "ko"

@@ -30,12 +30,12 @@ class ValueSlider(Widget, can_focus=True):
     ValueSlider:focus { background: $boost; text-style: bold; }
     """
     BINDINGS = [
-        Binding("left", "nudge(-1)", "Less", show=False),
-        Binding("right", "nudge(1)", "More", show=False),
-        Binding("shift+left,pagedown", "nudge(-10)", "Much less", show=False),
-        Binding("shift+right,pageup", "nudge(10)", "Much more", show=False),
-        Binding("home", "to_end(0)", "Minimum", show=False),
-        Binding("end", "to_end(1)", "Maximum", show=False),
+        Binding("left", "nudge(-1)", "Less", show=False, id="slider.less"),
+        Binding("right", "nudge(1)", "More", show=False, id="slider.more"),
+        Binding("shift+left,pagedown", "nudge(-10)", "Much less", show=False, id="slider.much_less"),
+        Binding("shift+right,pageup", "nudge(10)", "Much more", show=False, id="slider.much_more"),
+        Binding("home", "to_end(0)", "Minimum", show=False, id="slider.min"),
+        Binding("end", "to_end(1)", "Maximum", show=False, id="slider.max"),
     ]
     LABEL_CELLS = 12
     VALUE_CELLS = 5

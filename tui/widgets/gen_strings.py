@@ -9,7 +9,7 @@ terms (온도, 탐욕적 탐색, 빔 탐색, 채팅 템플릿 ...), and the live
 
 from __future__ import annotations
 
-from ..i18n import get_lang
+from ..i18n import add_strings, get_lang
 
 KO: dict[str, str] = {
     "title": "텍스트 생성 실습",
@@ -122,6 +122,16 @@ EN: dict[str, str] = {
 }
 
 TABLES = {"ko": KO, "en": EN}
+
+# the footer descriptions of the screen's bindings (ids "gen.<name>") in the app's tables
+add_strings({lang: {f"key.gen.{k[4:]}": v for k, v in table.items() if k.startswith("key.")}
+             for lang, table in TABLES.items()})
+add_strings({
+    "ko": {"key.slider.less": "줄이기", "key.slider.more": "늘리기", "key.slider.much_less": "많이 줄이기",
+           "key.slider.much_more": "많이 늘리기", "key.slider.min": "최솟값", "key.slider.max": "최댓값"},
+    "en": {"key.slider.less": "Less", "key.slider.more": "More", "key.slider.much_less": "Much less",
+           "key.slider.much_more": "Much more", "key.slider.min": "Minimum", "key.slider.max": "Maximum"},
+})
 
 
 def gt(key: str, **values: object) -> str:

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from textual.dom import DOMNode
 
-from ..i18n import get_lang
+from ..i18n import add_strings, get_lang
 
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
@@ -76,6 +76,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "key.runs.back": "뒤로",
     },
 }
+
+# the footer descriptions of the screens' bindings, in the app's tables
+add_strings({lang: {k: v for k, v in table.items() if k.startswith("key.")} for lang, table in STRINGS.items()})
 
 
 def rt(key: str, **values: object) -> str:
