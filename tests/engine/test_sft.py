@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -168,7 +169,9 @@ def test_builtin_sentiment_splits_are_fixed_and_balanced():
     en = load_task_data("sentiment-en", "sentiment")
     assert (len(en.train), len(en.test)) == (160, 40)
     assert sorted(r["label"] for r in en.test).count("positive") == 20
-    assert "gensim" in str(pang_lee_path()) and not list(Path(__file__).parents[2].rglob("pang_lee_polarity*"))
+    assert "gensim" in str(pang_lee_path())
+    tracked = subprocess.run(["git", "ls-files"], capture_output=True, text=True, cwd=Path(__file__).parents[2]).stdout
+    assert "pang_lee_polarity" not in tracked  # located in the installed gensim, never copied
     ko = load_task_data("sentiment-ko", "sentiment")
     assert len(ko.train) + len(ko.test) >= 300 and ko.labels == ("negative", "positive")
     assert load_task_data("sentiment", "sentiment").test == en.test + ko.test
