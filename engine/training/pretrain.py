@@ -134,39 +134,46 @@ def pretrain(
 
     from ..text.corpus import build_corpus
 
-    yield StageEvent("corpus", "locating text inside gensim and KoNLPy")
-    corpus = build_corpus(preset.corpus)
-    texts = corpus.texts("train")
-    out.mkdir(parents=True, exist_ok=True)
-    tok_dir = out / "checkpoints" / "tokenizer"
-    if resume:
-        tokenizer = AutoTokenizer.from_pretrained(tok_dir)
-    else:
-        yield StageEvent("tokenizer", f"training on {sum(map(len, texts)):,} characters")
-        tokenizer = _train_tokenizer(preset, texts)
-        tokenizer.save_pretrained(tok_dir)
+    try:
+        yield StageEvent("corpus", "locating text inside gensim and KoNLPy")
+        corpus = build_corpus(preset.corpus)
+        texts = corpus.texts("train")
+        out.mkdir(parents=True, exist_ok=True)
+        tok_dir = out / "checkpoints" / "tokenizer"
+        if resume:
+            tokenizer = AutoTokenizer.from_pretrained(tok_dir)
+        else:
+            yield StageEvent("tokenizer", f"training on {sum(map(len, texts)):,} characters")
+            tokenizer = _train_tokenizer(preset, texts)
+            tokenizer.save_pretrained(tok_dir)
 
-    model = build_model(preset, tokenizer)
-    blocks = (data.clm_blocks if preset.kind == "clm" else data.mlm_blocks)(tokenizer, texts, preset.seq_len)
-    chat = []
-    if preset.kind == "clm" and preset.chat_steps:
-        chat = data.chat_examples(tokenizer, data.load_instruction_rows("train"), preset.seq_len)
-    total = preset.steps + (preset.chat_steps if chat else 0)
+        model = build_model(preset, tokenizer)
+        blocks = (data.clm_blocks if preset.kind == "clm" else data.mlm_blocks)(tokenizer, texts, preset.seq_len)
+        chat = []
+        if preset.kind == "clm" and preset.chat_steps:
+            chat = data.chat_examples(tokenizer, data.load_instruction_rows("train"), preset.seq_len)
+        total = preset.steps + (preset.chat_steps if chat else 0)
 
-    optim = torch.optim.AdamW(model.parameters(), lr=preset.lr, betas=(0.9, 0.95), weight_decay=0.1)
-    gen = torch.Generator().manual_seed(preset.seed)
-    step = 0
-    if resume:
-        state = torch.load(out / CKPT, weights_only=True)
-        model.load_state_dict(state["model"])
-        optim.load_state_dict(state["optim"])
-        gen.set_state(state["gen"])
-        step = int(state["step"])
+        optim = torch.optim.AdamW(model.parameters(), lr=preset.lr, betas=(0.9, 0.95), weight_decay=0.1)
+        gen = torch.Generator().manual_seed(preset.seed)
+        step = 0
+        if resume:
+            state = torch.load(out / CKPT, weights_only=True)
+            model.load_state_dict(state["model"])
+            optim.load_state_dict(state["optim"])
+            gen.set_state(state["gen"])
+            step = int(state["step"])
 
-    def save_ckpt() -> None:
-        tmp = out / (CKPT + ".tmp")
-        torch.save({"model": model.state_dict(), "optim": optim.state_dict(), "gen": gen.get_state(), "step": step}, tmp)
-        os.replace(tmp, out / CKPT)
+        def save_ckpt() -> None:
+            tmp = out / (CKPT + ".tmp")
+            torch.save({"model": model.state_dict(), "optim": optim.state_dict(), "gen": gen.get_state(), "step": step}, tmp)
+            os.replace(tmp, out / CKPT)
+    except KeyboardInterrupt:
+        again = "--resume" if resume else "--overwrite"
+        raise PretrainInterrupted(
+            "interrupted while preparing, before any new training step; "
+            f"start again with: llm-dojo train pretrain --preset {preset.name} --out {out} {again}"
+        ) from None
 
     model.train()
     window_start, window_tokens = time.monotonic(), 0
