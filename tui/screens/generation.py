@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from typing import Any
 
 from rich.text import Text
@@ -45,9 +44,9 @@ from ..widgets.gen_output import StreamPane, TokenBuffer
 from ..widgets.gen_pipeline import NextTokenPanel
 from ..widgets.gen_slider import ValueSlider
 from ..widgets.gen_strings import gt
-from ..widgets.gen_views import compare_table, template_text
+from .base import localize_bindings
+from .generation_compare import CompareAndTemplate
 
-FORMATS = ("own", "chatml", "llama3", "gemma", "alpaca")
 SLIDERS = (  # key, minimum, maximum, step, default, off value
     ("temperature", 0.0, 2.0, 0.05, 1.0, None),
     ("top_k", 0, 100, 1, 50, 0),
@@ -65,7 +64,7 @@ def default_load(name: str) -> Any:
     return load_model(name)
 
 
-class GenerationScreen(Screen[None]):
+class GenerationScreen(CompareAndTemplate, Screen[None]):
     """The generation lab. ``example`` is a lesson's ``try_it``; ``load(name)`` returns a ``Loaded``."""
 
     CSS_PATH = "../styles/generation.tcss"
@@ -146,11 +145,7 @@ class GenerationScreen(Screen[None]):
         self._load_worker()
 
     def _localize_bindings(self) -> None:
-        bindings = type(self)._merge_bindings()
-        for key, items in bindings.key_to_bindings.items():
-            bindings.key_to_bindings[key] = [replace(b, description=gt(f"key.{b.id[4:]}"))
-                                             if b.id and b.id.startswith("gen.") else b for b in items]
-        self._bindings = bindings
+        localize_bindings(self)  # "key.gen.<name>" strings are registered by gen_strings
         self.refresh_bindings()
 
     def relabel(self) -> None:
@@ -235,16 +230,6 @@ class GenerationScreen(Screen[None]):
                             logprobs=False)  # the output pane shows text only
         self.post_message(self.Done("finished", result))
 
-    @work(thread=True, exclusive=True, group="gen-compare", exit_on_error=False)
-    def _compare_worker(self, ids: list[int], params: SamplingParams) -> None:
-        from engine.generation.strategies import compare
-
-        seed = params.seed or 1
-        beams = max(3, params.num_beams)
-        result = compare(self.loaded.model, self.loaded.tokenizer, ids, params, num_beams=beams,
-                         seeds=(seed, seed + 1, seed + 2))
-        self.post_message(self.Done("compared", result))
-
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place worker errors become a notice (a DojoError's message is already one line)."""
         if event.state != WorkerState.ERROR or not event.worker.group.startswith("gen-"):
@@ -298,11 +283,6 @@ class GenerationScreen(Screen[None]):
         else:
             self._status(gt("notice.beam_stream"))
 
-    def _compared(self, message: Done) -> None:
-        self.comparison = message.value
-        self.query_one("#gen-compare", Static).update(compare_table(self.comparison))
-        self._status(f"{len(self.comparison.candidates)} runs, {self.comparison.seconds:.1f} s")
-
     # ----- reacting to the user -----------------------------------------------------------------
     def on_value_slider_changed(self, event: ValueSlider.Changed) -> None:
         if event.slider.key in ("temperature", "top_k", "top_p", "repetition_penalty"):
@@ -354,16 +334,6 @@ class GenerationScreen(Screen[None]):
         if text:
             self.query_one("#gen-output", StreamPane).append(text)
 
-    def _render_template(self) -> None:
-        if self.loaded is None:
-            return
-        from engine.generation.chat_formats import messages_from
-
-        messages = self.messages() if self.chat else messages_from(
-            self.query_one("#gen-prompt", TextArea).text, self.system_text or None)
-        self.query_one("#gen-template", Static).update(
-            template_text(self.loaded.tokenizer, messages, self.fmt, self.model_name))
-
     # ----- actions ------------------------------------------------------------------------------
     def action_generate(self) -> None:
         if self.loaded is None or self.generating:
@@ -404,24 +374,3 @@ class GenerationScreen(Screen[None]):
         self._apply_mode()
         self._refresh_next()
         self._render_template()
-
-    def action_compare(self) -> None:
-        if self.loaded is None or self.generating:
-            return  # one run at a time: sampling seeds the one global random generator
-        from engine.errors import DojoError
-
-        try:
-            ids, params = self.prompt_ids(), self.params()
-        except DojoError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        self.query_one("#gen-tabs", TabbedContent).active = "gen-tab-compare"
-        self._status(gt("status.comparing"))
-        self._compare_worker(ids, params)
-
-    def action_cycle_format(self) -> None:
-        self.fmt = FORMATS[(FORMATS.index(self.fmt) + 1) % len(FORMATS)]
-        self.query_one("#gen-tabs", TabbedContent).active = "gen-tab-template"
-        self._render_template()
-        if self.chat:
-            self._refresh_next()
