@@ -23,7 +23,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
-from ..widgets.run_strings import localize, rt
+from ..widgets.run_strings import rt
+from .base import localize_bindings
 from ..widgets.run_view import RunView, fmt_eta
 
 COLUMNS = ("id", "task", "model", "state", "step", "loss", "eta")
@@ -57,7 +58,7 @@ class RunsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.title, self.sub_title = "LLM Dojo", rt("runs.title")
-        localize(self)
+        localize_bindings(self)
         self._columns()
         self.refresh_table()
         self.set_interval(REFRESH_S, self.refresh_table, name="runs-refresh")
@@ -67,7 +68,7 @@ class RunsScreen(Screen[None]):
             self.watch(self.app, "lang", self._language_changed, init=False)
 
     def _language_changed(self) -> None:
-        localize(self)
+        localize_bindings(self)
         self.refresh_bindings()
         self.sub_title = rt("runs.title")
         self._columns()

@@ -23,7 +23,8 @@ from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
 from ..widgets.run_form import RunForm
-from ..widgets.run_strings import localize, rt
+from ..widgets.run_strings import rt
+from .base import localize_bindings
 from ..widgets.run_view import RunView
 
 
@@ -57,12 +58,12 @@ class TrainingScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.title, self.sub_title = "LLM Dojo", rt("training.title")
-        localize(self)
+        localize_bindings(self)
         if hasattr(self.app, "lang"):
             self.watch(self.app, "lang", self._language_changed, init=False)
 
     def _language_changed(self) -> None:
-        localize(self)
+        localize_bindings(self)
         self.refresh_bindings()
         self.sub_title = rt("training.title")
         self.query_one("#training-intro", Static).update(rt("training.intro"))

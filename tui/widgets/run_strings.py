@@ -2,15 +2,11 @@
 
 They live beside the widgets (not in ``tui/i18n``) so the run screens can be built and
 tested on their own; ``rt`` follows the app's live language through
-``tui.i18n.get_lang``, and ``localize`` gives bindings (declared in English, each
-with an id) their description in that language, like the app's own screens do.
+``tui.i18n.get_lang``. The ``key.*`` entries (binding descriptions) are registered
+with the app's tables, so the screens use the shared ``localize_bindings``.
 """
 
 from __future__ import annotations
-
-from dataclasses import replace
-
-from textual.dom import DOMNode
 
 from ..i18n import add_strings, get_lang
 
@@ -87,13 +83,3 @@ def rt(key: str, **values: object) -> str:
     text = table[key]
     return text.format(**values) if values else text
 
-
-def localize(node: DOMNode) -> None:
-    """Describe ``node``'s bindings (those with an id) in the live language."""
-    bindings = type(node)._merge_bindings()
-    for key, items in bindings.key_to_bindings.items():
-        bindings.key_to_bindings[key] = [
-            replace(b, description=rt(f"key.{b.id}")) if b.id and f"key.{b.id}" in STRINGS["en"] else b
-            for b in items
-        ]
-    node._bindings = bindings
