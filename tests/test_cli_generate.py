@@ -1,38 +1,17 @@
 """`generate`, `next-token`, `compare`, `chat-template` as a user runs them: subprocesses, exit codes.
 
-The commands are registered on the real ``tui.cli`` app and run through its ``main``
-(so a DojoError becomes one ``error:`` line and exit code 2, as for every command).
+They run through the real ``llm-dojo`` entry point (``tui.cli.main``), so a DojoError
+becomes one ``error:`` line and exit code 2, as for every command.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-RUN = ("import sys\nfrom tui import cli\nfrom tui.commands import generate\ngenerate.register(cli.app)\n"
-       "sys.argv = ['llm-dojo', *sys.argv[1:]]\ncli.main()\n")
-
-
-def dojo(*args: str, timeout: int = 180) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-c", RUN, *args], capture_output=True, text=True, cwd=ROOT, env=env,
-                          timeout=timeout)
-
-
-def one_line_error(res: subprocess.CompletedProcess, *needles: str) -> str:
-    assert res.returncode == 2, (res.returncode, res.stdout, res.stderr)
-    lines = [line for line in res.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("error: "), res.stderr
-    for needle in needles:
-        assert needle in lines[0], lines[0]
-    return lines[0]
+from tests.cli_helpers import dojo, one_line_error
 
 
 @pytest.fixture(scope="module")
