@@ -53,10 +53,12 @@ def root(
 
 
 def _register() -> None:
-    from .commands import generate, progress, runs, system, train
+    import importlib
 
-    for module in (system, train, progress, generate, runs):
-        module.register(app)
+    from .commands import MODULES
+
+    for name in MODULES:
+        importlib.import_module(f"{__package__}.commands.{name}").register(app)
 
 
 _register()

@@ -23,7 +23,7 @@ from .source import LANGS, LessonError, TomlDoc, TomlLines, is_int, is_text, rea
 
 KNOWN_LABS: frozenset[str] = frozenset({
     "tokenizer", "morphology", "embeddings", "language-model", "models", "generation",
-    "sft", "lora", "dpo", "evaluation", "attention", "chat",
+    "sft", "lora", "dpo", "evaluation", "attention", "chat", "applications",
 })
 DAYS = (1, 2)
 FOLDER_RE = re.compile(r"^(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)$")

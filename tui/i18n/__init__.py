@@ -68,6 +68,27 @@ def t(key: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def has(key: str) -> bool:
+    """True when ``key`` exists in the live language's table."""
+    return key in TABLES[_lang]
+
+
+def say(item: object) -> str:
+    """An engine notice or error in the live language.
+
+    ``item`` has ``key`` and ``args`` (an :class:`engine.messages.Notice`, or a keyed
+    ``DojoError`` whose arguments are ``args_``): ``msg.<key>`` from the tables when it
+    exists, else the English text the engine wrote (``str(item)``).
+    """
+    key = getattr(item, "key", None)
+    if key and has(f"msg.{key}"):
+        args = getattr(item, "args_", None)
+        if args is None:
+            args = getattr(item, "args", None)
+        return t(f"msg.{key}", **(args if isinstance(args, dict) else {}))
+    return str(item)
+
+
 def in_every_lang(key: str, **values: object) -> list[str]:
     """``key`` in every language, Korean first: for notices that must not depend on
     the toggle (the terminal-too-small notice)."""

@@ -96,6 +96,11 @@ STRINGS: dict[str, str] = {
     "cmd.chat.help": "Chat with the model and your adapters",
     "cmd.quit": "Quit",
     "cmd.quit.help": "Leave LLM Dojo (progress is saved)",
+    # forms built from engine configs (tui.widgets.config_form)
+    "form.yes": "yes",
+    "form.no": "no",
+    "form.bad_value": "{field}: this is not a value of the right kind (a number, or yes/no)",
+    "error.unexpected": "Unexpected error: {error}",
     # key bindings (footer), by binding id
     "key.app.quit": "Quit",
     "key.app.language": "한국어",

@@ -102,6 +102,11 @@ STRINGS: dict[str, str] = {
     "cmd.chat.help": "모델, 내 어댑터와 대화",
     "cmd.quit": "종료",
     "cmd.quit.help": "LLM 도장 끝내기 (학습 기록은 저장됨)",
+    # 엔진 설정으로 만든 입력 양식 (tui.widgets.config_form)
+    "form.yes": "예",
+    "form.no": "아니요",
+    "form.bad_value": "{field}: 알맞은 형식의 값이 아닙니다 (숫자, 또는 예/아니요)",
+    "error.unexpected": "예상하지 못한 오류: {error}",
     # key bindings (footer), by binding id
     "key.app.quit": "종료",
     "key.app.language": "English",

@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 
-from ..i18n import t
+from ..i18n import say, t
 
 if TYPE_CHECKING:
     from ..app import DojoApp
@@ -79,6 +79,25 @@ class Localized:
         """Re-render every visible string in the live language."""
         assert isinstance(self, Screen)
         self.refresh(recompose=True)
+
+    def notify_error(self, error: BaseException | None, *, timeout: float = 10) -> str:
+        """Show a worker's error as one translated line (a user error as the engine says it,
+        a bug as its type and first line) -> the text shown."""
+        assert isinstance(self, Screen)
+        text = describe_error(error)
+        self.notify(text, severity="error", timeout=timeout, markup=False)
+        return text
+
+
+def describe_error(error: BaseException | None) -> str:
+    """One translated line for an exception: a ``DojoError`` through ``say``; anything else
+    as "Unexpected error: Type: first line"."""
+    from engine.errors import DojoError
+
+    if isinstance(error, DojoError):
+        return say(error)
+    first = f"{type(error).__name__}: {error}".splitlines()[0]
+    return t("error.unexpected", error=first)
 
 
 ResultType = TypeVar("ResultType")

@@ -1,0 +1,64 @@
+"""The labs: one package per lab (``tui/labs/<lab>/``), registered here by name.
+
+A lab package holds its screen(s), its widgets, its strings (``strings.py``) and its
+styles. Its ``__init__.py`` defines ``open_screen(try_it)``, which imports the screen
+lazily (start-up never imports torch) and returns it, pre-filled with a lesson's
+``[try_it]`` values. ``strings.py`` defines ``STRINGS = {"ko": {...}, "en": {...}}``
+and nothing heavy, so :func:`register_strings` can add every lab's strings to the
+app's tables when the app is created (explicitly, never as an import side effect).
+
+See ``tui/labs/README.md`` for the whole contract.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+LAB_ORDER: tuple[str, ...] = (
+    "tokenizer", "morphology", "embeddings", "language-model", "attention", "models",
+    "generation", "sft", "lora", "dpo", "evaluation", "applications", "chat",
+)
+"""Every lab the course knows, in course order (``engine.course.lessons.KNOWN_LABS``)."""
+
+PACKAGES: dict[str, str] = {
+    "generation": "tui.labs.generation",
+    "sft": "tui.labs.training",
+    "runs": "tui.labs.runs",
+}
+"""Lab name (as in ``lesson.toml``) -> its package. "runs" is the runs list, not a lesson lab."""
+
+LabFactory = Callable[[Mapping[str, Any]], "Screen[Any]"]
+_registered = False
+
+
+def register_strings() -> None:
+    """Add every lab's ``strings.STRINGS`` to the app's tables (once)."""
+    global _registered
+    if _registered:
+        return
+    from ..i18n import add_strings
+
+    for package in dict.fromkeys(PACKAGES.values()):
+        add_strings(importlib.import_module(f"{package}.strings").STRINGS)
+    _registered = True
+
+
+def factory(lab: str) -> LabFactory:
+    """``factory(lab)(try_it)`` opens the lab; the package is imported only then."""
+    package = PACKAGES[lab]
+
+    def open_lab(try_it: Mapping[str, Any]) -> Screen[Any]:
+        module = importlib.import_module(package)
+        return module.open_screen(lab, dict(try_it))
+
+    return open_lab
+
+
+def real_labs() -> dict[str, LabFactory]:
+    """Every registered lab's factory."""
+    return {lab: factory(lab) for lab in PACKAGES}
