@@ -91,6 +91,9 @@ class DojoApp(App[None]):
     def __init__(self, services: Services) -> None:
         super().__init__()
         self.services = services
+        from .labs import register_strings
+
+        register_strings()
         self.store: Any = None  # engine.course.progress.ProgressStore once open
         self.course: Any = None  # engine.course.lessons.Course once loaded
         self.home: HomeScreen | None = None

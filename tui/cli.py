@@ -13,6 +13,11 @@ from typing import Optional
 
 import typer
 
+try:  # typer >= 0.20 vendors click; its exceptions are these
+    from typer._click import exceptions as click
+except ImportError:  # pragma: no cover - older typer on real click
+    from click import exceptions as click  # type: ignore[no-redef]
+
 from engine import __version__
 
 app = typer.Typer(
@@ -64,17 +69,40 @@ def _register() -> None:
 _register()
 
 
+def usage_error(exc: click.UsageError) -> str:
+    """A click usage error as one line that says where the help is.
+
+    >>> usage_error(click.UsageError("No such option: --tmp"))
+    "No such option: --tmp; see 'llm-dojo --help'"
+    """
+    ctx = exc.ctx
+    path = ctx.command_path.replace(ctx.find_root().info_name or "", "llm-dojo", 1) if ctx else "llm-dojo"
+    message = " ".join(exc.format_message().split())
+    return f"{message.rstrip('.')}; see '{path} --help'"
+
+
 def main() -> None:
+    """Run the CLI: every user error is one ``error:`` line on stderr and exit code 2."""
     from engine.errors import DojoError
 
     try:
-        app()
+        code = app(standalone_mode=False)
     except DojoError as exc:
         sys.stderr.write(f"error: {exc}\n")
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
+    except click.NoArgsIsHelpError as exc:
+        exc.show()
+        sys.exit(2)
+    except click.UsageError as exc:
+        sys.stderr.write(f"error: {usage_error(exc)}\n")
+        sys.exit(2)
+    except click.ClickException as exc:
+        sys.stderr.write(f"error: {' '.join(exc.format_message().split())}\n")
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
         sys.stderr.write("interrupted\n")
         sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

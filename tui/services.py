@@ -68,24 +68,8 @@ def real_services(lang: str | None = None) -> Services:
     )
 
 
-def _generation_lab(try_it: Mapping[str, Any]) -> Screen[Any]:
-    from .screens.generation import GenerationScreen
-
-    return GenerationScreen(str(try_it.get("model", "dojo-tiny")), dict(try_it))
-
-
-def _sft_lab(try_it: Mapping[str, Any]) -> Screen[Any]:
-    from .screens.training import TrainingScreen
-
-    return TrainingScreen(dict(try_it))
-
-
-def _runs_lab(try_it: Mapping[str, Any]) -> Screen[Any]:
-    from .screens.runs import RunsScreen
-
-    return RunsScreen(dict(try_it))
-
-
 def real_labs() -> dict[str, LabFactory]:
-    """The labs that exist, each imported only when opened (start-up stays torch-free)."""
-    return {"generation": _generation_lab, "sft": _sft_lab, "runs": _runs_lab}
+    """The labs that exist (``tui.labs.PACKAGES``), each imported only when opened."""
+    from .labs import real_labs as registered
+
+    return registered()

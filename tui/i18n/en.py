@@ -33,6 +33,7 @@ STRINGS: dict[str, str] = {
     "lab.lora": "LoRA",
     "lab.dpo": "Preference tuning (DPO)",
     "lab.evaluation": "Evaluation",
+    "lab.applications": "LLM applications",
     "lab.chat": "Chat",
     "labs.title": "Labs",
     "labs.intro": "Each lesson opens its lab with t. Labs marked as coming are not built yet; "

@@ -37,6 +37,7 @@ STRINGS: dict[str, str] = {
     "lab.lora": "LoRA",
     "lab.dpo": "선호도 튜닝(DPO)",
     "lab.evaluation": "평가",
+    "lab.applications": "LLM 응용",
     "lab.chat": "채팅",
     "labs.title": "실습실",
     "labs.intro": "레슨에서 t를 누르면 그 레슨의 실습이 열립니다. '준비 중'인 실습은 아직 "

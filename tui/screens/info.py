@@ -19,11 +19,7 @@ from textual.widgets.option_list import Option
 from ..i18n import in_every_lang, t
 from .base import DojoScreen
 
-LAB_ORDER = (
-    "tokenizer", "morphology", "embeddings", "language-model", "attention", "models",
-    "generation", "sft", "lora", "dpo", "evaluation", "chat",
-)
-"""Known labs in course order (the same set as ``engine.course.lessons.KNOWN_LABS``)."""
+from ..labs import LAB_ORDER
 
 
 class LabsScreen(DojoScreen):

@@ -1,0 +1,12 @@
+"""The text-generation lab (lesson 6): streamed generation, the sampling pipeline, strategies, chat templates."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+def open_screen(lab: str, try_it: Mapping[str, Any]):
+    from ...screens.generation import GenerationScreen
+
+    return GenerationScreen(str(try_it.get("model", "dojo-tiny")), dict(try_it))
