@@ -93,6 +93,7 @@ def run_plain(spec) -> dict:
 
 def run_ours(spec) -> dict:
     from engine.runs import launcher, store
+    from engine.runs.events import read_events
 
     t0 = time.monotonic()
     run_id = launcher.start(spec)
@@ -103,7 +104,7 @@ def run_ours(spec) -> dict:
     st = store.status(run_dir)
     if st.get("state") != "completed":
         raise SystemExit(f"our run failed: {st.get('error')}")
-    summary = next(e for e in store.read_events(run_dir)[0] if e.get("event") == "summary")
+    summary = next(e.to_dict() for e in read_events(run_dir / store.EVENTS)[0] if e.kind == "summary")
     return {"steps": summary["step"], "runtime": summary["train/runtime"], "wall": wall}
 
 

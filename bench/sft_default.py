@@ -34,12 +34,11 @@ def main() -> None:
     os.environ.setdefault("LLM_DOJO_HOME", tempfile.mkdtemp(prefix="dojo-bench-"))
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from engine.runs import launcher, store
-    from engine.runs.spec import RunSpec, gpu_present, suggested
+    from engine.runs.events import read_events
+    from engine.runs.spec import RunSpec
     from engine.training.sft import load_data
 
-    hint = suggested("sentiment", gpu_present(), args.model)
-    spec = RunSpec(task="sentiment", model=args.model, epochs=hint["epochs"], lr=hint["lr"],
-                   batch_size=hint["batch_size"], max_seq_length=hint["max_seq_length"])
+    spec = RunSpec.suggested("sentiment", model=args.model)
     data = load_data(spec)
     load_before = os.getloadavg()[0]
     t0 = time.monotonic()
@@ -49,7 +48,7 @@ def main() -> None:
         time.sleep(0.5)
     wall = time.monotonic() - t0
     st = store.status(run_dir)
-    events = store.read_events(run_dir)[0]
+    events = [e.to_dict() for e in read_events(run_dir / store.EVENTS)[0]]
     evals = [e for e in events if e.get("event") == "eval" and "eval/accuracy" in e]
     logs = [e for e in events if e.get("event") == "log"]
     result = {

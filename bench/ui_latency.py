@@ -37,11 +37,14 @@ def pct(values: list[float], q: float) -> float:
 async def measure(run_id: str | None, seconds: float) -> dict:
     from textual.app import App
 
-    from tui.screens.runs import RunsScreen
+    from tui.labs import register_strings
+    from tui.labs.runs.screen import RunsScreen
     from tui.widgets.run_plot import RunPlot
     from tui.widgets.run_view import RunView
 
     delays: list[float] = []
+
+    register_strings()
 
     class Host(App[None]):
         def on_mount(self) -> None:
@@ -52,7 +55,7 @@ async def measure(run_id: str | None, seconds: float) -> dict:
         await pilot.pause()
         view = app.screen.query_one(RunView)
         plot = app.screen.query_one(RunPlot)
-        original = plot.set_series
+        original = plot.show
 
         def traced(*args, **kwargs):
             original(*args, **kwargs)
@@ -60,7 +63,7 @@ async def measure(run_id: str | None, seconds: float) -> dict:
             if newest and view.applied:
                 plot.call_after_refresh(lambda: delays.append(time.time() - newest))
 
-        plot.set_series = traced  # type: ignore[method-assign]
+        plot.show = traced  # type: ignore[method-assign]
         period = 1 / 60
         stamps: list[float] = []
         app.set_interval(period, lambda: stamps.append(time.perf_counter()))
@@ -86,6 +89,7 @@ def main() -> None:
     os.environ.setdefault("LLM_DOJO_HOME", tempfile.mkdtemp(prefix="dojo-bench-"))
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from engine.runs import control, launcher, store
+    from engine.runs.events import read_events
     from engine.runs.spec import RunSpec
 
     idle = asyncio.run(measure(None, min(10.0, args.seconds)))
@@ -94,13 +98,13 @@ def main() -> None:
     run_id = launcher.start(spec)
     run_dir = store.find_run(run_id)
     try:
-        while not store.read_events(run_dir)[0] or store.status(run_dir).get("state") == "queued":
+        while not read_events(run_dir / store.EVENTS)[0] or store.status(run_dir).get("state") == "queued":
             if store.status(run_dir).get("state") not in store.ACTIVE:
                 raise SystemExit(f"the run ended: {store.status(run_dir).get('error')}")
             time.sleep(0.2)
         time.sleep(2)  # let it reach full speed
         busy = asyncio.run(measure(run_id, args.seconds))
-        steps = max((e.get("step", 0) for e in store.read_events(run_dir)[0]), default=0)
+        steps = max((e.step for e in read_events(run_dir / store.EVENTS)[0]), default=0)
     finally:
         control.request_stop(run_id)
         control.request_stop(run_id)

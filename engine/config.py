@@ -44,17 +44,19 @@ _META = "dojo"
 def setting(default: Any = dataclasses.MISSING, *, default_factory: Any = dataclasses.MISSING,
             choices: tuple[Any, ...] = (), flag: str | None = None, short: str | None = None,
             minimum: float | None = None, maximum: float | None = None, cli: bool = True,
-            form: bool = True, metavar: str | None = None, group: str = "") -> Any:
+            form: bool = True, metavar: str | None = None, group: str = "", split: bool = True) -> Any:
     """A dataclass field with front-end facts in its metadata.
 
     ``choices``: the allowed values (a select in the form, a checked choice on the CLI);
     ``flag``/``short``: the CLI option names when ``--field-name`` is not right;
     ``minimum``/``maximum``: bounds a slider or a number input can use;
     ``cli``/``form``: hide a field from one front (internal fields);
-    ``group``: which run kinds or panels a field belongs to (``"lora"``, ``"dpo"``).
+    ``group``: which run kinds or panels a field belongs to (``"lora"``, ``"dpo"``);
+    ``split``: a tuple field also takes comma-separated values (off for texts such as stop strings).
     """
     meta = {_META: {"choices": tuple(choices), "flag": flag, "short": short, "minimum": minimum,
-                    "maximum": maximum, "cli": cli, "form": form, "metavar": metavar, "group": group}}
+                    "maximum": maximum, "cli": cli, "form": form, "metavar": metavar, "group": group,
+                    "split": split}}
     if default_factory is not dataclasses.MISSING:
         return field(default_factory=default_factory, metadata=meta)
     return field(default=default, metadata=meta)
@@ -83,6 +85,7 @@ class Setting:
     form: bool = True
     metavar: str | None = None
     group: str = ""
+    split: bool = True
 
     @property
     def option(self) -> str:
@@ -125,7 +128,7 @@ def field_docs(cls: type) -> dict[str, str]:
 
 
 def _first_paragraph(doc: str) -> str:
-    return " ".join(doc.split("\n\n", 1)[0].split())
+    return " ".join(doc.split("\n\n", 1)[0].replace("``", "").split())
 
 
 @lru_cache(maxsize=None)

@@ -19,7 +19,7 @@ import typer
 from typer.testing import CliRunner
 
 from engine.runs import store
-from engine.runs.callbacks import SLOW_TEST_ENV
+from engine.runs.faults import SLOW_TEST_ENV
 from tests.engine.test_runs_support import keyword_sentiment, wait_state, wait_step
 from tui.commands import runs as runs_cmd
 from tui.commands import train as train_cmd
@@ -29,7 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture
 def cli() -> typer.Typer:
-    app = typer.Typer()
+    from tui.cli import DojoGroup
+
+    app = typer.Typer(cls=DojoGroup)
 
     @app.callback()
     def main() -> None:
@@ -95,7 +97,9 @@ def test_start_list_attach_stop_resume_remove(cli, tiny_llama_dir, tmp_path, mon
     listed = {r["id"]: r for r in json.loads(invoke(cli, "runs", "--json").stdout)}
     assert listed[run_id]["step"] == listed[run_id]["total"] == 120 and listed[run_id]["eta_s"] is None
     table = invoke(cli, "runs").stdout
-    assert run_id in table and "120/120" in table and "completed" in table
+    assert store.short_id(run_id) in table and "120/120" in table and "completed" in table
+    res = invoke(cli, "runs", "attach", store.short_id(run_id))  # the short id shown in the list finds it
+    assert res.exit_code == 0 and "completed" in res.output
 
     one_line_error(invoke(cli, "runs", "resume", run_id), "already completed", "nothing to resume")
     res = invoke(cli, "runs", "rm", run_id)

@@ -80,7 +80,7 @@ class DojoApp(App[None]):
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("l", "toggle_language", "Language", id="app.language"),
-        Binding("ctrl+t", "toggle_theme", "Theme", id="app.theme"),
+        Binding("ctrl+t", "toggle_theme", "Theme", id="app.theme", show=False),  # in the palette
         # show=False: the footer's own palette slot shows it, at the right edge.
         Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.palette"),
     ]
@@ -97,6 +97,8 @@ class DojoApp(App[None]):
         self.store: Any = None  # engine.course.progress.ProgressStore once open
         self.course: Any = None  # engine.course.lessons.Course once loaded
         self.home: HomeScreen | None = None
+        self.session_state: dict[Any, Any] = {}
+        """What labs keep between visits in this session (their settings and texts)."""
         self.set_reactive(DojoApp.lang, services.lang or locale_lang())
         i18n.set_lang(self.lang)
 
@@ -176,6 +178,22 @@ class DojoApp(App[None]):
         i18n.set_lang(lang)
         localize_bindings(self)
         self.refresh_bindings()
+
+    async def action_quit(self) -> None:
+        """Quit, after asking when the screen on top holds work that would be lost
+        (a generation running, a form edited but not started)."""
+        screen = self.screen
+        unsaved = getattr(screen, "has_unsaved", None)
+        if callable(unsaved) and unsaved():
+            from .screens.confirm import ConfirmModal
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.exit()
+
+            self.push_screen(ConfirmModal(t("confirm.quit")), answered)
+            return
+        self.exit()
 
     def action_toggle_language(self) -> None:
         self.lang = other_lang(self.lang)

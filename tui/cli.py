@@ -8,10 +8,16 @@ stderr and exit code 2 (130 for an interrupted recipe).
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Optional
 
-import typer
+# Plain click help (not rich panels): it wraps option help under the option at 80 columns,
+# where the panels squeeze it into a narrow column. Read by typer when it is imported.
+os.environ.setdefault("TYPER_USE_RICH", "0")
+
+import typer  # noqa: E402
+import typer.core  # noqa: E402
 
 try:  # typer >= 0.20 vendors click; its exceptions are these
     from typer._click import exceptions as click
@@ -20,8 +26,25 @@ except ImportError:  # pragma: no cover - older typer on real click
 
 from engine import __version__
 
+
+class DojoGroup(typer.core.TyperGroup):
+    """The root command group: a user error (``DojoError``) raised by any command becomes one
+    ``error:`` line on stderr and exit code 2, however the CLI is invoked (``main``, or a
+    test's ``CliRunner``)."""
+
+    def invoke(self, ctx):  # type: ignore[override]
+        from engine.errors import DojoError
+
+        try:
+            return super().invoke(ctx)
+        except DojoError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+
+
 app = typer.Typer(
     name="llm-dojo",
+    cls=DojoGroup,
     help="LLM Dojo: learn how large language models work and how to fine-tune them, in your terminal.",
     invoke_without_command=True,
     pretty_exceptions_enable=False,
@@ -86,7 +109,7 @@ def main() -> None:
     from engine.errors import DojoError
 
     try:
-        code = app(standalone_mode=False)
+        code = app(standalone_mode=False, prog_name="llm-dojo")
     except DojoError as exc:
         sys.stderr.write(f"error: {exc}\n")
         sys.exit(exc.exit_code)

@@ -31,6 +31,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import DojoError
+from ..messages import Notice
 
 Messages = list[dict[str, str]]
 
@@ -51,7 +52,7 @@ class NoChatTemplate(DojoError):
 
 def _check(messages: Messages) -> None:
     if not messages:
-        raise DojoError("no messages to format: give at least one user message")
+        raise DojoError.keyed("chat.no_messages")
     for m in messages:
         if not isinstance(m, dict) or "role" not in m or "content" not in m:
             raise DojoError(f"a chat message needs a role and a content, got {m!r}")
@@ -81,7 +82,7 @@ def gemma(messages: Messages, add_generation_prompt: bool = True, **_: Any) -> s
     out = "<bos>"
     for i, m in enumerate(messages):
         if (m["role"] == "user") != (i % 2 == 0):
-            raise DojoError("Gemma turns must alternate user/assistant/user/..., starting with the user")
+            raise DojoError.keyed("chat.gemma_alternate")
         role = "model" if m["role"] == "assistant" else m["role"]
         content = (prefix + m["content"]) if i == 0 else m["content"]
         out += f"<start_of_turn>{role}\n{content.strip()}<end_of_turn>\n"
@@ -94,7 +95,7 @@ def alpaca(messages: Messages, add_generation_prompt: bool = True, alpaca_input:
            **_: Any) -> str:
     users = [m["content"] for m in messages if m["role"] == "user"]
     if not users:
-        raise DojoError("Alpaca needs a user message: it becomes the instruction")
+        raise DojoError.keyed("chat.alpaca_needs_user")
     if alpaca_input:
         out = ALPACA_WITH_INPUT.format(instruction=users[0], input=alpaca_input)
     else:
@@ -116,17 +117,17 @@ def render_format(name: str, messages: Messages, add_generation_prompt: bool = T
     return FORMATS[name](messages, add_generation_prompt=add_generation_prompt, **kwargs)
 
 
-def format_notes(name: str, messages: Messages) -> list[str]:
-    """What a built-in format does with messages it has no slot for."""
+def format_notes(name: str, messages: Messages) -> list[Notice]:
+    """What a built-in format does with messages it has no slot for (keyed notices)."""
     has_system = any(m.get("role") == "system" for m in messages)
     turns = sum(1 for m in messages if m.get("role") == "user")
     notes = []
     if name == "alpaca" and has_system:
-        notes.append("Alpaca has no system message: it is left out (the fixed first sentence plays that part)")
+        notes.append(Notice("chat.alpaca_no_system"))
     if name == "alpaca" and turns > 1:
-        notes.append("Alpaca is single-turn: only the first user message is used")
+        notes.append(Notice("chat.alpaca_single_turn"))
     if name == "gemma" and has_system:
-        notes.append("Gemma has no system role: the system message opens the first user turn")
+        notes.append(Notice("chat.gemma_no_system"))
     return notes
 
 
@@ -135,8 +136,9 @@ def has_template(tokenizer: Any) -> bool:
 
 
 def no_template_message(model_name: str = "this model") -> str:
-    return (f"{model_name}'s tokenizer has no chat template (it was not trained as a chat model); "
-            f"use a built-in format instead: --format {' / '.join(FORMATS)} (chatml is a good default)")
+    from ..messages import english
+
+    return english("chat.no_template", model=model_name, formats=" / ".join(FORMATS))
 
 
 def render_own(tokenizer: Any, messages: Messages, add_generation_prompt: bool = True,
@@ -144,7 +146,8 @@ def render_own(tokenizer: Any, messages: Messages, add_generation_prompt: bool =
     """The tokenizer's own template applied to ``messages``, as text."""
     _check(messages)
     if not has_template(tokenizer):
-        raise NoChatTemplate(no_template_message(model_name))
+        raise NoChatTemplate(no_template_message(model_name), key="chat.no_template",
+                             args={"model": model_name, "formats": " / ".join(FORMATS)})
     try:
         return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=add_generation_prompt)
     except Exception as exc:  # a template may raise_exception() on messages it does not accept

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from ..messages import Notice
 from .params import SamplingParams
 
 
@@ -48,9 +49,12 @@ class GenerationResult:
     time_to_first_token: float | None
     seconds: float
     params: SamplingParams
-    notices: tuple[str, ...] = field(default_factory=tuple)
+    notices: tuple[Notice, ...] = field(default_factory=tuple)
+    """Remarks for the person (keyed; ``str()`` is the English text)."""
     decode_seconds: float | None = None
     """From the first token to the last: the time spent producing tokens 2..n."""
+    beams: tuple[Any, ...] = ()
+    """Beam search only: every final beam (``strategies.Candidate``), best first."""
 
     @property
     def tokens_per_second(self) -> float | None:
@@ -67,7 +71,9 @@ class GenerationResult:
             "new_tokens": len(self.token_ids), "finish_reason": self.finish_reason,
             "timing": {"time_to_first_token_s": _round(self.time_to_first_token), "total_s": _round(self.seconds),
                        "tokens_per_s": _round(self.tokens_per_second, 2)},
-            "params": self.params.to_dict(), "notices": list(self.notices),
+            "params": self.params.to_dict(), "notices": [str(n) for n in self.notices],
+            "notice_keys": [getattr(n, "key", None) for n in self.notices],
+            **({"beams": [b.to_dict() for b in self.beams]} if self.beams else {}),
         }
 
 

@@ -12,8 +12,8 @@ switches to greedy and returns a notice explaining why. Checks that need the mod
 
 Torch-free on purpose: the TUI imports this at start-up.
 
->>> SamplingParams(do_sample=True, temperature=0.0).resolve()[1]     # doctest: +ELLIPSIS
-['temperature 0 always picks the most likely token, ...']
+>>> SamplingParams(do_sample=True, temperature=0.0).resolve()[1][0].key
+'gen.greedy_temperature'
 >>> SamplingParams(top_p=1.5)
 Traceback (most recent call last):
 engine.generation.params.ParamError: top-p 1.5 is outside (0, 1]: ...
@@ -22,10 +22,19 @@ engine.generation.params.ParamError: top-p 1.5 is outside (0, 1]: ...
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from ..config import setting
 from ..errors import DojoError
+from ..messages import Notice
+
+
+COMPARE_DEFAULTS = {"do_sample": True, "temperature": 0.8, "top_p": 0.95, "max_new_tokens": 40}
+"""Compare runs greedy, every beam and several samples: its samples use a usual
+temperature and nucleus, and its own short length keeps the whole table to seconds on
+a CPU, whatever the generation lab's length slider says."""
 
 
 class ParamError(DojoError):
@@ -34,27 +43,28 @@ class ParamError(DojoError):
 
 @dataclass(frozen=True)
 class SamplingParams:
-    do_sample: bool = False
-    """False: greedy (or beam) search, deterministic, like ``model.generate``'s default."""
-    temperature: float = 1.0
+    do_sample: bool = setting(False, flag="--sample/--greedy")
+    """Sample from the distribution, or always take the most likely token (greedy, deterministic, like
+    ``model.generate``'s default). Setting a temperature, top-k or top-p turns sampling on."""
+    temperature: float = setting(1.0, short="-t", minimum=0.0, maximum=2.0)
     """Divides the logits before softmax; 1.0 leaves the model's distribution as is."""
-    top_k: int = 50
+    top_k: int = setting(50, minimum=0, maximum=100)
     """Keep only the k most likely tokens; 0 turns the cut off. 50 is transformers' default."""
-    top_p: float = 1.0
+    top_p: float = setting(1.0, minimum=0.05, maximum=1.0)
     """Keep the smallest set of tokens whose probability adds up to p; 1.0 keeps all."""
-    repetition_penalty: float = 1.0
+    repetition_penalty: float = setting(1.0, minimum=1.0, maximum=2.0)
     """Above 1 makes tokens already in the text less likely (CTRL paper: about 1.2); 1.0 is off."""
-    no_repeat_ngram_size: int = 0
+    no_repeat_ngram_size: int = setting(0, flag="--no-repeat-ngram", minimum=0, maximum=5)
     """Forbid repeating any n-gram of this size; 0 is off."""
-    num_beams: int = 1
+    num_beams: int = setting(1, minimum=1, maximum=8)
     """Beams for beam search; 1 means no beam search."""
-    length_penalty: float = 1.0
+    length_penalty: float = setting(1.0)
     """Beam scores are divided by length**this; above 0 favours longer beams. 1.0 is the usual value."""
-    max_new_tokens: int = 64
+    max_new_tokens: int = setting(64, short="-n", minimum=1, maximum=512)
     """How many tokens to generate at most; 64 is a few sentences, quick even on a CPU."""
-    stop: tuple[str, ...] = field(default_factory=tuple)
-    """Generation ends when the text ends with one of these strings (the string is kept)."""
-    seed: int | None = None
+    stop: tuple[str, ...] = setting(default_factory=tuple, metavar="TEXT", split=False)
+    """Generation ends when the text ends with this string (kept in the output); repeat for several."""
+    seed: int | None = setting(None, minimum=0, maximum=999)
     """Seeds the random generator before sampling, so a run can be repeated exactly; None: fresh randomness."""
 
     def __post_init__(self) -> None:
@@ -90,21 +100,20 @@ class SamplingParams:
         if self.seed is not None and (not _is_int(self.seed) or not 0 <= self.seed < 2**63):
             raise ParamError(f"seed {self.seed} must be a whole number between 0 and 2**63-1")
 
-    def resolve(self) -> tuple[SamplingParams, list[str]]:
+    def resolve(self) -> tuple[SamplingParams, list[Notice]]:
         """The settings generation will really use, and notices explaining any change.
 
         Temperature 0 with sampling becomes greedy decoding (softmax of logits/0 is a
-        one-hot on the most likely token, and transformers rejects it).
+        one-hot on the most likely token, and transformers rejects it). Generation
+        resolves once (``engine.generation.api.generate``), so each notice is said once.
         """
-        notices: list[str] = []
+        notices: list[Notice] = []
         params = self
         if self.do_sample and self.temperature == 0:
             params = replace(self, do_sample=False, temperature=1.0)
-            notices.append("temperature 0 always picks the most likely token, which is greedy decoding: "
-                           "generating greedily (sampling off)")
+            notices.append(Notice("gen.greedy_temperature"))
         elif not self.do_sample and (self.temperature not in (0.0, 1.0) or self.top_p < 1.0):
-            notices.append("temperature and top-p only shape sampling; this run is greedy, so they have no "
-                           "effect (turn sampling on to use them)")
+            notices.append(Notice("gen.knobs_unused"))
         return params, notices
 
     @property
@@ -143,18 +152,25 @@ class SamplingParams:
         return data
 
     @classmethod
-    def from_mapping(cls, values: dict[str, Any]) -> SamplingParams:
-        """Build from a lesson's ``try_it`` or JSON, ignoring keys that are not settings.
+    def from_options(cls, values: Mapping[str, Any]) -> SamplingParams:
+        """Build from what a person set (CLI flags given, a lesson's ``try_it``, JSON),
+        ignoring keys that are not settings.
 
-        Sampling is switched on when the mapping sets a temperature above 0 and does not
-        say otherwise, since a lesson that sets a temperature means to sample.
+        Sampling is on when ``do_sample`` says so, or, when it is not said, as soon as a
+        sampling knob (temperature, top-k, top-p) is set: asking for a temperature means
+        asking to sample.
+
+        >>> SamplingParams.from_options({"temperature": 0.7}).do_sample
+        True
+        >>> SamplingParams.from_options({"prompt": "hi", "max_new_tokens": 8}).do_sample
+        False
         """
         known = {f for f in cls.__dataclass_fields__}
-        kwargs = {k: v for k, v in values.items() if k in known}
+        kwargs = {k: v for k, v in values.items() if k in known and v is not None}
         if "stop" in kwargs and isinstance(kwargs["stop"], list):
             kwargs["stop"] = tuple(kwargs["stop"])
-        if "do_sample" not in kwargs and float(kwargs.get("temperature", 0) or 0) > 0:
-            kwargs["do_sample"] = True
+        if "do_sample" not in kwargs:
+            kwargs["do_sample"] = any(k in kwargs for k in ("temperature", "top_k", "top_p"))
         return cls(**kwargs)
 
 
@@ -167,28 +183,25 @@ def _check_number(name: str, value: Any) -> None:
         raise ParamError(f"{name} {value!r} is not a finite number")
 
 
-def context_length(model: Any, tokenizer: Any = None) -> int | None:
-    """The longest sequence (prompt + new tokens) the model was built for, if it says."""
-    config = getattr(model, "config", None)
-    for attr in ("max_position_embeddings", "n_positions", "max_sequence_length", "seq_length", "n_ctx"):
-        value = getattr(config, attr, None)
-        if isinstance(value, int) and value > 0:
-            return value
-    limit = getattr(tokenizer, "model_max_length", None)
-    if isinstance(limit, int) and 0 < limit < 10**8:
-        return limit
-    return None
-
-
 def check_context(prompt_tokens: int, max_new_tokens: int, context: int | None) -> None:
     """Raise a :class:`ParamError` when the prompt or the whole generation cannot fit."""
     if prompt_tokens == 0:
-        raise ParamError("the prompt is empty: give the model some text to continue")
+        raise ParamError.keyed("gen.empty_prompt")
     if context is None:
         return
     if prompt_tokens >= context:
-        raise ParamError(f"the prompt is {prompt_tokens} tokens but this model reads at most {context}; "
-                         "shorten the prompt so there is room for new tokens")
+        raise ParamError.keyed("gen.prompt_too_long", prompt=prompt_tokens, context=context)
     if prompt_tokens + max_new_tokens > context:
-        raise ParamError(f"max-new-tokens {max_new_tokens} is beyond the context: the prompt takes {prompt_tokens} "
-                         f"of this model's {context} tokens, so at most {context - prompt_tokens} new tokens fit")
+        raise ParamError.keyed("gen.beyond_context", n=max_new_tokens, prompt=prompt_tokens, context=context,
+                               room=context - prompt_tokens)
+
+
+def room_for_new_tokens(prompt_tokens: int, context: int | None, cap: int = 512) -> int:
+    """The most new tokens that fit after a prompt (at least 1), capped at ``cap``.
+
+    >>> room_for_new_tokens(500, 512), room_for_new_tokens(10, None)
+    (12, 512)
+    """
+    if context is None:
+        return cap
+    return max(1, min(cap, context - prompt_tokens))

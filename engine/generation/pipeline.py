@@ -21,8 +21,10 @@ Moving a slider calls ``stages`` again: no forward pass, a few vector operations
 over the vocabulary (``forward_passes`` counts the passes, for tests and benches).
 
 >>> p = NextTokenPipeline(model, tok, tok.encode("옛날 옛적에"))      # doctest: +SKIP
->>> [s.name for s in p.stages(temperature=0.8, top_k=50, top_p=0.9).stages]  # doctest: +SKIP
+>>> [s.name for s in p.stages(SamplingParams(do_sample=True, temperature=0.8, top_p=0.9)).stages]  # doctest: +SKIP
 ['raw', 'temperature', 'top-k', 'top-p', 'final']
+>>> [s.name for s in p.stages(SamplingParams()).stages]      # greedy             # doctest: +SKIP
+['raw', 'final']
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ from transformers import (LogitsProcessorList, NoRepeatNGramLogitsProcessor, Rep
                           TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper)
 
 from .detok import ByteTable, piece_text
-from .params import SamplingParams, check_context, context_length
+from ..models.context import context_length
+from .params import SamplingParams, check_context
 from .stream import out_of_memory
 
 
@@ -62,13 +65,17 @@ class Stage:
 @dataclass(frozen=True)
 class PipelineView:
     rows: tuple[Row, ...]
-    """The shown tokens, most likely first (by the temperature stage; cuts keep that order)."""
+    """The shown tokens: the model's most likely (after repetition penalties), with those probabilities."""
     stages: tuple[Stage, ...]
     vocab_size: int
-    settings: dict[str, float]
+    settings: dict[str, Any]
 
     def stage(self, name: str) -> Stage:
         return next(s for s in self.stages if s.name == name)
+
+    @property
+    def greedy(self) -> bool:
+        return not self.settings.get("do_sample", True)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -141,48 +148,58 @@ class NextTokenPipeline:
         with torch.inference_mode():
             return torch.softmax(self.processed_scores(**settings), dim=-1)[0]
 
-    def stages(self, temperature: float = 1.0, top_k: int = 0, top_p: float = 1.0,
-               repetition_penalty: float = 1.0, no_repeat_ngram_size: int = 0) -> PipelineView:
+    def stages(self, params: SamplingParams | None = None, **settings: Any) -> PipelineView:
         """Every stage's distribution over the shown tokens, from the cached logits.
 
-        ``temperature`` 0 cannot be a processor (transformers rejects it): it is shown as
-        the greedy choice, all mass on the most likely token.
+        ``params`` are the lab's settings (``do_sample=False`` is greedy decoding); keyword
+        settings (``temperature=0.8, top_k=50``...) are a shorthand for sampling with them.
+        Rows are the model's most likely tokens (after repetition penalties) with their raw
+        probabilities, whatever the settings. Greedy decoding (sampling off, or temperature
+        0) shows ``raw`` and ``final`` only: the final stage is all on the one greedy choice,
+        since temperature, top-k and top-p shape sampling alone.
         """
-        SamplingParams(do_sample=True, temperature=temperature, top_k=top_k, top_p=top_p,
-                       repetition_penalty=repetition_penalty, no_repeat_ngram_size=no_repeat_ngram_size)
-        settings = {"temperature": temperature, "top_k": top_k, "top_p": top_p,
-                    "repetition_penalty": repetition_penalty, "no_repeat_ngram_size": no_repeat_ngram_size}
+        if params is None:
+            params = SamplingParams(do_sample=True, **settings)
+        temperature = params.temperature if params.do_sample else 0.0
+        greedy = temperature == 0
+        top_k, top_p = (0, 1.0) if greedy else (params.top_k, params.top_p)
+        view_settings = {"do_sample": not greedy, "temperature": temperature, "top_k": top_k, "top_p": top_p,
+                         "repetition_penalty": params.repetition_penalty,
+                         "no_repeat_ngram_size": params.no_repeat_ngram_size}
         with torch.inference_mode():
-            scores = self.logits
             named: dict[str, torch.Tensor] = {}
-            procs = sampling_processors(1.0 if temperature == 0 else temperature, top_k, top_p,
-                                        repetition_penalty, no_repeat_ngram_size)
-            for name, proc in procs:
+            scores = self.logits
+            for name, proc in sampling_processors(1.0 if greedy else temperature, top_k, top_p,
+                                                  params.repetition_penalty, params.no_repeat_ngram_size):
                 scores = proc(self.input_ids, scores)
                 named[name] = scores
             raw = named.get("penalty", self.logits)[0]
-            warm = named.get("temperature", raw[None])[0]
-            if temperature == 0:  # greedy: one-hot on the argmax
-                warm = torch.full_like(raw, float("-inf"))
-                warm[int(torch.argmax(raw))] = 0.0
-                scores = warm[None]
-            final_scores = scores[0]
-            p_warm = torch.softmax(warm, -1)
-            order = torch.topk(p_warm, min(self.show, p_warm.shape[-1])).indices
-            stages = [self._stage("raw", torch.softmax(self.logits[0], -1), order, torch.isfinite(self.logits[0]), p_warm)]
+            p_raw = torch.softmax(raw, -1)
+            order = torch.topk(p_raw, min(self.show, p_raw.shape[-1])).indices
+            finite_raw = torch.isfinite(raw)
+            stages = [self._stage("raw", torch.softmax(self.logits[0], -1), order, torch.isfinite(self.logits[0]),
+                                  p_raw)]
             if "penalty" in named:
-                stages.append(self._stage("penalty", torch.softmax(raw, -1), order, torch.isfinite(raw), p_warm))
-            stages.append(self._stage("temperature", p_warm, order, torch.isfinite(warm), p_warm))
-            keep = torch.isfinite(warm)
-            for name in ("top-k", "top-p"):
-                if name in named and temperature != 0:
-                    keep = keep & torch.isfinite(named[name][0])
-                stages.append(self._stage(name, p_warm * keep, order, keep, p_warm))
-            stages.append(self._stage("final", torch.softmax(final_scores, -1), order, torch.isfinite(final_scores),
-                                      p_warm))
+                stages.append(self._stage("penalty", p_raw, order, finite_raw, p_raw))
+            if greedy:
+                final = torch.zeros_like(p_raw)
+                final[int(torch.argmax(raw))] = 1.0
+                stages.append(self._stage("final", final, order, final > 0, p_raw))
+            else:
+                warm = named.get("temperature", raw[None])[0]
+                p_warm = torch.softmax(warm, -1)
+                keep = torch.isfinite(warm)
+                stages.append(self._stage("temperature", p_warm, order, keep, p_warm))
+                for name in ("top-k", "top-p"):
+                    if name in named:
+                        keep = keep & torch.isfinite(named[name][0])
+                    stages.append(self._stage(name, p_warm * keep, order, keep, p_warm))
+                final_scores = scores[0]
+                stages.append(self._stage("final", torch.softmax(final_scores, -1), order,
+                                          torch.isfinite(final_scores), p_warm))
             ids = order.tolist()
-        rows = tuple(Row(i, self.text(i), float(p)) for i, p in zip(ids, p_warm[order].tolist()))
-        return PipelineView(rows, tuple(stages), int(self.logits.shape[-1]), settings)
+        rows = tuple(Row(i, self.text(i), float(p)) for i, p in zip(ids, p_raw[order].tolist()))
+        return PipelineView(rows, tuple(stages), int(self.logits.shape[-1]), view_settings)
 
     @staticmethod
     def _stage(name: str, probs: torch.Tensor, order: torch.Tensor, keep: torch.Tensor,

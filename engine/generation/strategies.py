@@ -21,13 +21,15 @@ rarely the most likely whole sequence, which is the point of beam search.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
 import torch
 
-from .params import ParamError, SamplingParams, check_context, context_length
-from .stream import CancelCriterion, eos_ids, out_of_memory
+from ..models.context import context_length
+from .params import COMPARE_DEFAULTS, ParamError, SamplingParams, check_context  # noqa: F401 (re-exported)
+from .stream import CancelCriterion, call_generate, eos_ids
 
 
 @dataclass(frozen=True)
@@ -85,31 +87,13 @@ def sequence_logprob(model: Any, prompt_ids: list[int], answer_ids: list[int]) -
     return float(picked.sum())
 
 
-def _generate(model: Any, tokenizer: Any, prompt_ids: list[int], params: SamplingParams, **extra: Any) -> Any:
-    input_ids = torch.tensor([prompt_ids], dtype=torch.long, device=model.device)
-    kwargs = params.generate_kwargs()
-    if params.stop:
-        kwargs["tokenizer"] = tokenizer
-    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-    if params.seed is not None:
-        from transformers import set_seed
-
-        set_seed(params.seed)
-    try:
-        with torch.inference_mode():
-            return model.generate(input_ids=input_ids, attention_mask=torch.ones_like(input_ids), pad_token_id=pad,
-                                  **kwargs, **extra)
-    except torch.OutOfMemoryError:
-        raise out_of_memory(model.device, len(prompt_ids), params.max_new_tokens) from None
-
-
 def _eos(model: Any, tokenizer: Any) -> set[int]:
     return eos_ids(model, tokenizer)
 
 
 def greedy(model: Any, tokenizer: Any, prompt_ids: list[int], params: SamplingParams) -> Candidate:
     p = replace(params, do_sample=False, num_beams=1, seed=None)
-    out = _generate(model, tokenizer, prompt_ids, p)
+    out = call_generate(model, tokenizer, prompt_ids, p)
     ids = _answer(out[0, len(prompt_ids):].tolist(), _eos(model, tokenizer), tokenizer.pad_token_id)
     return Candidate("greedy", "greedy", tokenizer.decode(ids, skip_special_tokens=True), ids,
                      sequence_logprob(model, prompt_ids, ids))
@@ -131,7 +115,7 @@ def beam_search(model: Any, tokenizer: Any, prompt_ids: list[int], params: Sampl
         from transformers import StoppingCriteriaList
 
         extra["stopping_criteria"] = StoppingCriteriaList([CancelCriterion(cancel)])
-    out = _generate(model, tokenizer, prompt_ids, p, num_return_sequences=beams, output_scores=True,
+    out = call_generate(model, tokenizer, prompt_ids, p, num_return_sequences=beams, output_scores=True,
                     return_dict_in_generate=True, **extra)
     eos = _eos(model, tokenizer)
     result = []
@@ -144,24 +128,34 @@ def beam_search(model: Any, tokenizer: Any, prompt_ids: list[int], params: Sampl
 
 def sample(model: Any, tokenizer: Any, prompt_ids: list[int], params: SamplingParams, seed: int) -> Candidate:
     p = replace(params, do_sample=True, num_beams=1, seed=seed)
-    out = _generate(model, tokenizer, prompt_ids, p)
+    out = call_generate(model, tokenizer, prompt_ids, p)
     ids = _answer(out[0, len(prompt_ids):].tolist(), _eos(model, tokenizer), tokenizer.pad_token_id)
     return Candidate(f"seed {seed}", "sample", tokenizer.decode(ids, skip_special_tokens=True), ids,
                      sequence_logprob(model, prompt_ids, ids), seed=seed)
 
 
-def compare(model: Any, tokenizer: Any, prompt_ids: list[int], params: SamplingParams, num_beams: int = 4,
-            seeds: tuple[int, ...] = (1, 2, 3)) -> Comparison:
-    """Greedy, ``num_beams`` beams and one sample per seed, for one prompt.
+def compare_iter(model: Any, tokenizer: Any, prompt_ids: list[int], params: SamplingParams, num_beams: int = 4,
+                 seeds: tuple[int, ...] = (1, 2, 3), cancel: Any = None) -> Iterator[Candidate]:
+    """Greedy, then ``num_beams`` beams, then one sample per seed, each yielded when done.
 
-    Sampling uses ``params``' temperature/top-k/top-p (temperature 0 is raised to 1
-    for the samples, since sampling at 0 is greedy and would repeat the first row).
+    Sampling uses ``params``' temperature/top-k/top-p (temperature 0 is raised to 1 for
+    the samples, since sampling at 0 is greedy and would repeat the first row).
+    ``cancel`` (a ``threading.Event``) stops between strategies (and inside the beam search).
     """
     check_context(len(prompt_ids), params.max_new_tokens, context_length(model, tokenizer))
-    start = time.perf_counter()
     sampled = params if params.temperature > 0 else replace(params, temperature=1.0)
-    rows = [greedy(model, tokenizer, prompt_ids, params)]
-    if num_beams >= 2:
-        rows += beam_search(model, tokenizer, prompt_ids, params, num_beams)
-    rows += [sample(model, tokenizer, prompt_ids, sampled, s) for s in seeds]
+    yield greedy(model, tokenizer, prompt_ids, params)
+    if num_beams >= 2 and not (cancel is not None and cancel.is_set()):
+        yield from beam_search(model, tokenizer, prompt_ids, params, num_beams, cancel=cancel)
+    for s in seeds:
+        if cancel is not None and cancel.is_set():
+            return
+        yield sample(model, tokenizer, prompt_ids, sampled, s)
+
+
+def compare(model: Any, tokenizer: Any, prompt_ids: list[int], params: SamplingParams, num_beams: int = 4,
+            seeds: tuple[int, ...] = (1, 2, 3)) -> Comparison:
+    """Every candidate of :func:`compare_iter`, with the time they took together."""
+    start = time.perf_counter()
+    rows = list(compare_iter(model, tokenizer, prompt_ids, params, num_beams, seeds))
     return Comparison(len(prompt_ids), tuple(rows), params, time.perf_counter() - start)

@@ -35,9 +35,11 @@ from transformers import LogitsProcessor, LogitsProcessorList, StoppingCriteria
 from transformers.generation.streamers import BaseStreamer
 
 from ..errors import DojoError
+from ..messages import Notice
+from ..models.context import context_length
 from .detok import Detokenizer, piece_text
 from .events import Alternative, GenerationResult, TokenEvent
-from .params import ParamError, SamplingParams, check_context, context_length
+from .params import ParamError, SamplingParams, check_context
 
 
 class _Recorder(LogitsProcessor):
@@ -129,7 +131,7 @@ class _Session(BaseStreamer):
     def end(self) -> None:
         pass
 
-    def finish(self, notices: list[str]) -> GenerationResult:
+    def finish(self, notices: list[Notice]) -> GenerationResult:
         tail = self.detok.flush()
         if tail:  # bytes that never completed a character: released as U+FFFD, attached to no token
             self.parts.append(tail)
@@ -139,8 +141,7 @@ class _Session(BaseStreamer):
         reason = _finish_reason(self.ids, text, params, self.cancel, self.eos)
         if reason == "length" and params.stop:
             shown = ", ".join(repr(s) for s in params.stop)
-            notices.append(f"the stop string{'s' if len(params.stop) > 1 else ''} {shown} never occurred; "
-                           f"generation ran to max-new-tokens ({params.max_new_tokens})")
+            notices.append(Notice("gen.stop_never_seen", {"stops": shown, "n": params.max_new_tokens}))
         first, last = self.first, self.last
         return GenerationResult(text=text, token_ids=self.ids, prompt_tokens=len(self.prompt_ids),
                                 finish_reason=reason, time_to_first_token=None if first is None else first - self.start,
@@ -154,8 +155,30 @@ def out_of_memory(device: Any, prompt_tokens: int, max_new_tokens: int) -> DojoE
                      "or a shorter prompt")
 
 
+def call_generate(model: Any, tokenizer: Any, prompt_ids: list[int], params: SamplingParams, **extra: Any) -> Any:
+    """``model.generate`` on one prompt with every knob of ``params`` set explicitly: the
+    one place the lab calls it (seeding, padding, stop strings, out-of-memory advice)."""
+    device = getattr(model, "device", "cpu")
+    input_ids = torch.tensor([prompt_ids], dtype=torch.long, device=device)
+    kwargs = params.generate_kwargs()
+    if params.stop:
+        kwargs["tokenizer"] = tokenizer
+    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+    kwargs.update(extra)
+    if params.seed is not None:
+        from transformers import set_seed
+
+        set_seed(params.seed)
+    try:
+        with torch.inference_mode():
+            return model.generate(input_ids=input_ids, attention_mask=torch.ones_like(input_ids), pad_token_id=pad,
+                                  **kwargs)
+    except torch.OutOfMemoryError:
+        raise out_of_memory(device, len(prompt_ids), params.max_new_tokens) from None
+
+
 def _prepare(model: Any, tokenizer: Any, prompt_ids: list[int], params: SamplingParams) -> tuple[SamplingParams,
-                                                                                                list[str]]:
+                                                                                                list[Notice]]:
     params, notices = params.resolve()
     if params.num_beams > 1:
         raise ParamError("beam search keeps several sequences and picks one at the end, so it cannot stream "
@@ -183,28 +206,22 @@ def run_stream(
     alternatives): for callers that show only the text, it saves a softmax per token.
     """
     params, notices = _prepare(model, tokenizer, prompt_ids, params)
+    return stream_resolved(model, tokenizer, prompt_ids, params, notices, on_event, cancel, top_n,
+                           extra_generate_kwargs, logprobs)
+
+
+def stream_resolved(model: Any, tokenizer: Any, prompt_ids: list[int], params: SamplingParams, notices: list[Notice],
+                    on_event: Callable[[TokenEvent], Any], cancel: threading.Event | None = None, top_n: int = 5,
+                    extra_generate_kwargs: dict[str, Any] | None = None, logprobs: bool = True) -> GenerationResult:
+    """:func:`run_stream` for settings already resolved and checked (``api.generate`` resolves once)."""
     cancel = cancel if cancel is not None else threading.Event()
     session = _Session(model, tokenizer, prompt_ids, params, cancel, top_n if logprobs else 0, on_event)
-    device = getattr(model, "device", "cpu")
-    input_ids = torch.tensor([prompt_ids], dtype=torch.long, device=device)
-    kwargs = params.generate_kwargs()
-    if params.stop:
-        kwargs["tokenizer"] = tokenizer
-    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-    kwargs.update(extra_generate_kwargs or {})
-    if params.seed is not None:
-        from transformers import set_seed
-
-        set_seed(params.seed)
     try:
-        with torch.inference_mode():
-            model.generate(input_ids=input_ids, attention_mask=torch.ones_like(input_ids),
-                           logits_processor=LogitsProcessorList([session.recorder] if logprobs else []),
-                           streamer=session, pad_token_id=pad, **kwargs)
+        call_generate(model, tokenizer, prompt_ids, params,
+                      logits_processor=LogitsProcessorList([session.recorder] if logprobs else []),
+                      streamer=session, **(extra_generate_kwargs or {}))
     except _Cancelled:
         pass
-    except torch.OutOfMemoryError:
-        raise out_of_memory(device, len(prompt_ids), params.max_new_tokens) from None
     return session.finish(notices)
 
 

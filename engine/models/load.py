@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from ..config import setting
 from ..device import check_quantization, pick_device, pick_dtype
 from ..errors import DojoError, ModelNotFound, UnsafeModel
 from .resolve import ResolvedModel, resolve_model
@@ -24,20 +25,22 @@ TASKS = ("causal-lm", "masked-lm")
 
 @dataclass(frozen=True)
 class LoadOptions:
-    task: str = "causal-lm"
-    """'causal-lm' (generation, chat, fine-tuning) or 'masked-lm' (fill-mask)."""
-    device: str | None = None
-    """None/'auto' picks cuda > mps > cpu."""
-    dtype: str | None = None
-    """None/'auto' picks bf16/fp16 on GPUs and fp32 on CPU."""
-    load_in_4bit: bool = False
-    load_in_8bit: bool = False
-    allow_pickle: bool = False
-    """Pickle weights can run code on load; off unless the user says so."""
-    trust_remote_code: bool = False
-    """A model's own Python code runs on load; off unless the user says so."""
-    allow_network: bool = False
-    """Offline by default: many GPU boxes cannot reach the hub."""
+    task: str = setting("causal-lm", choices=TASKS)
+    """causal-lm (generation, chat, fine-tuning) or masked-lm (fill-mask)."""
+    device: str | None = setting(None, metavar="auto|cpu|cuda|cuda:N|mps")
+    """Where to load the model: auto picks CUDA, then Apple MPS, then the CPU."""
+    dtype: str | None = setting(None, choices=("auto", "float32", "float16", "bfloat16"))
+    """Number format of the weights: auto picks bf16/fp16 on GPUs and fp32 on the CPU."""
+    load_in_4bit: bool = setting(False)
+    """Quantise to 4-bit NF4 with bitsandbytes (CUDA only): about a quarter of the bf16 memory."""
+    load_in_8bit: bool = setting(False)
+    """Quantise to 8-bit with bitsandbytes (CUDA only): about half of the bf16 memory."""
+    allow_pickle: bool = setting(False)
+    """Allow .bin/.pt pickle weights, which can run code when loaded; off unless you say so."""
+    trust_remote_code: bool = setting(False)
+    """Run the model's own Python code (read it first); off unless you say so."""
+    allow_network: bool = setting(False, flag="--online")
+    """Allow downloading from the Hugging Face hub; offline by default, since many GPU boxes cannot reach it."""
 
 
 @dataclass(frozen=True)

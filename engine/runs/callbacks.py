@@ -1,66 +1,37 @@
-"""How a training run talks to the outside: one ``TrainerCallback`` and an event file.
+"""How a training run talks to the outside: one ``TrainerCallback`` writing ``events.jsonl``.
 
-``RunCallback`` turns transformers' logs into ``events.jsonl`` lines with namespaced
-keys, flushed per line, so a reader sees each step as soon as it is logged::
-
-    {"event": "log", "t": 1735.2, "step": 12, "total": 90, "epoch": 0.4,
-     "train/loss": 1.93, "lr": 0.00048, "grad_norm": 2.1, "tokens/s": 5210.0,
-     "elapsed": 14.2, "eta": 92.3}
-    {"event": "eval", "step": 18, "total": 90, "eval/loss": 1.71, "eval/accuracy": 0.64, ...}
-
-It also carries the run's two guards, both at a step boundary:
+``RunCallback`` turns transformers' logs into :class:`~engine.runs.events.RunEvent`
+lines with namespaced keys (``train/loss``, ``eval/loss``, ``lr``, ``rewards/margins``...),
+flushed per line, so a reader sees each step as soon as it is logged. It also carries
+the run's guards, all at a step boundary:
 
 * a stop request (``should_stop()``, set by SIGTERM or ``stop.request``) makes the
   trainer save a checkpoint at the end of the current step and leave the loop;
 * a NaN or infinite loss stops training before anything is saved, with a message
-  that says what to change.
+  that says what to change;
+* the best evaluation so far (by the task's metric: held-out accuracy for sentiment,
+  held-out loss otherwise) is kept, so the saved model is the best one, not merely the
+  last one, and the run says which step it came from (:class:`BestKeeper`).
 
 Everything here is cheap: no GPU synchronisation beyond what the Trainer's own
-logging does, token counts come from the collator on the CPU side.
+logging does; token counts come from the collator on the CPU side.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import time
 from collections import deque
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from transformers import TrainerCallback
 
-NAN_TEST_ENV = "LLM_DOJO_TEST_NAN_AT_STEP"
-"""Tests set this to a step number: the weights are poisoned after that step, so the
-NaN guard is exercised on the real training path."""
-SLOW_TEST_ENV = "LLM_DOJO_TEST_STEP_SLEEP"
-"""Tests set this to seconds per step, so a tiny run lasts long enough to be stopped
-or detached from on a fast machine."""
+from .events import CHECKPOINT, EVAL, LOG, STOPPING, SUMMARY, TRAIN_BEGIN, EventWriter
 
 _RENAME = {"loss": "train/loss", "learning_rate": "lr", "grad_norm": "grad_norm", "epoch": "epoch"}
 _SKIP = {"total_flos", "step"}
-
-
-class EventWriter:
-    """Appends one JSON object per line to ``events.jsonl`` and flushes each line."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._fh = open(path, "a+b")
-        if self._fh.tell() > 0:  # a killed worker may have left half a line: end it
-            self._fh.seek(-1, os.SEEK_END)
-            if self._fh.read(1) != b"\n":
-                self._fh.write(b"\n")
-
-    def write(self, event: dict[str, Any]) -> None:
-        event = {"t": round(time.time(), 3), **event}
-        self._fh.write((json.dumps(event, ensure_ascii=False, allow_nan=True) + "\n").encode("utf-8"))
-        self._fh.flush()
-
-    def close(self) -> None:
-        self._fh.close()
 
 
 class TokenCounter:
@@ -79,14 +50,16 @@ class TokenCounter:
 
 
 def namespaced(logs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """transformers' log dict -> (event type, namespaced keys).
+    """transformers' log dict -> (event kind, namespaced keys).
 
     >>> namespaced({"loss": 2.0, "learning_rate": 1e-3, "grad_norm": 0.5, "epoch": 0.1})
     ('log', {'train/loss': 2.0, 'lr': 0.001, 'grad_norm': 0.5, 'epoch': 0.1})
     >>> namespaced({"eval_loss": 1.5, "eval_runtime": 0.2, "epoch": 1.0})
     ('eval', {'eval/loss': 1.5, 'eval/runtime': 0.2, 'epoch': 1.0})
+    >>> namespaced({"rewards/margins": 0.3, "loss": 0.6})[1]["rewards/margins"]
+    0.3
     """
-    kind = "eval" if any(k.startswith("eval_") for k in logs) else "summary" if "train_runtime" in logs else "log"
+    kind = EVAL if any(k.startswith("eval_") for k in logs) else SUMMARY if "train_runtime" in logs else LOG
     out: dict[str, Any] = {}
     for key, value in logs.items():
         if key in _SKIP or not isinstance(value, (int, float)):
@@ -97,32 +70,81 @@ def namespaced(logs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
             out["eval/" + key[5:]] = value
         elif key.startswith("train_"):
             out["train/" + key[6:]] = value
+        elif "/" in key:  # trl's own namespaces: rewards/..., logps/..., logits/...
+            out[key] = value
         else:
             out["train/" + key] = value
     return kind, out
 
 
+class BestKeeper:
+    """Remembers the weights of the best evaluation so far, by one metric.
+
+    Small models (the embedded ones, adapters) are copied in memory, which costs
+    milliseconds; a model over ``max_bytes`` of trainable weights is not copied, and
+    the last weights are kept instead (said in the run's final event)."""
+
+    def __init__(self, metric: str, greater_is_better: bool, max_bytes: int = 512 * 2**20) -> None:
+        self.metric, self.greater, self.max_bytes = metric, greater_is_better, max_bytes
+        self.step: int | None = None
+        self.value: float | None = None
+        self.state: dict[str, Any] | None = None
+        self.skipped = False
+
+    def better(self, value: float) -> bool:
+        """A later evaluation that ties the best replaces it (more training, same score)."""
+        if not math.isfinite(value):
+            return False
+        return self.value is None or (value >= self.value if self.greater else value <= self.value)
+
+    def offer(self, step: int, metrics: dict[str, Any], model: Any) -> bool:
+        """Keep ``model``'s weights if this evaluation is the best so far. The evaluation
+        before any training (step 0) is a baseline, never a candidate."""
+        value = metrics.get(self.metric)
+        if step == 0 or not isinstance(value, (int, float)) or not self.better(float(value)) or model is None:
+            return False
+        self.step, self.value = step, float(value)
+        params = {n: p for n, p in model.named_parameters() if p.requires_grad}
+        if sum(p.numel() * p.element_size() for p in params.values()) > self.max_bytes:
+            self.skipped, self.state = True, None
+            return True
+        self.state = {n: p.detach().to("cpu", copy=True) for n, p in params.items()}
+        return True
+
+    def restore(self, model: Any) -> bool:
+        """Put the best weights back into ``model`` -> whether anything was restored."""
+        if self.state is None:
+            return False
+        import torch
+
+        params = dict(model.named_parameters())
+        with torch.no_grad():
+            for name, value in self.state.items():
+                params[name].copy_(value.to(params[name].device))
+        return True
+
+
 class RunCallback(TrainerCallback):
-    """Writes events, honours stop requests, guards against NaN.
+    """Writes events, honours stop requests, guards against NaN, keeps the best weights.
 
     ``extra_eval(model) -> dict`` adds task metrics (sentiment accuracy) to each
     evaluation event; ``elapsed_offset`` carries wall time over a resume."""
 
     def __init__(self, writer: EventWriter, *, should_stop: Callable[[], bool],
                  tokens: TokenCounter | None = None, extra_eval: Callable[[Any], dict] | None = None,
-                 elapsed_offset: float = 0.0) -> None:
+                 elapsed_offset: float = 0.0, best: BestKeeper | None = None) -> None:
         self.writer = writer
         self.should_stop = should_stop
         self.tokens = tokens or TokenCounter()
         self.extra_eval = extra_eval
         self.elapsed_offset = elapsed_offset
+        self.best = best
         self.failure: str | None = None
         self.stopped_at: int | None = None
         self.last_checkpoint: str | None = None
         self.first_eval: dict[str, Any] = {}
         self.last_eval: dict[str, Any] = {}
-        self._nan_step = int(os.environ.get(NAN_TEST_ENV, "0") or 0)
-        self._sleep = float(os.environ.get(SLOW_TEST_ENV, "0") or 0)
+        self.evals: list[dict[str, Any]] = []
         self._t0 = time.monotonic()
         self._step0 = 0
         self._window: deque[tuple[float, int]] = deque(maxlen=20)
@@ -132,14 +154,10 @@ class RunCallback(TrainerCallback):
         now = time.monotonic()
         session = now - self._t0
         done = state.global_step - self._step0
-        eta = (state.max_steps - state.global_step) * session / done if done > 0 else None
         out = {"elapsed": round(self.elapsed_offset + session, 3)}
-        if eta is not None:
-            out["eta"] = round(eta, 1)
+        if done > 0:
+            out["eta"] = round((state.max_steps - state.global_step) * session / done, 1)
         return out
-
-    def _base(self, state) -> dict[str, Any]:
-        return {"step": state.global_step, "total": state.max_steps}
 
     # -- events -----------------------------------------------------------------
     def on_train_begin(self, args, state, control, **kwargs):
@@ -148,19 +166,15 @@ class RunCallback(TrainerCallback):
         self._window.clear()
         self._window.append((self._t0, self.tokens.tokens))
         self.tokens.paused = bool(args.eval_on_start and state.global_step == 0)
-        self.writer.write({"event": "train_begin", **self._base(state), "elapsed": round(self.elapsed_offset, 3)})
+        self.writer.emit(TRAIN_BEGIN, state.global_step, state.max_steps, elapsed=round(self.elapsed_offset, 3))
 
     def on_step_end(self, args, state, control, **kwargs):
-        if self._nan_step and state.global_step == self._nan_step:
-            _poison(kwargs.get("model"))
-        if self._sleep:
-            time.sleep(self._sleep)
         if self.should_stop() and self.stopped_at is None:
             self.stopped_at = state.global_step
             control.should_log = True
             control.should_save = True
             control.should_training_stop = True
-            self.writer.write({"event": "stopping", **self._base(state), **self._timing(state)})
+            self.writer.emit(STOPPING, state.global_step, state.max_steps, **self._timing(state))
         self.tokens.paused = bool(control.should_evaluate)
         return control
 
@@ -170,20 +184,31 @@ class RunCallback(TrainerCallback):
 
     def on_log(self, args, state, control, logs=None, **kwargs):
         kind, values = namespaced(logs or {})
-        event: dict[str, Any] = {"event": kind, **self._base(state), **values}
-        if kind == "log":
+        if kind == LOG:
             now = time.monotonic()
             t_then, tok_then = self._window[0] if self._window else (self._t0, 0)
             if now > t_then:
-                event["tokens/s"] = round((self.tokens.tokens - tok_then) / (now - t_then), 1)
+                values["tokens/s"] = round((self.tokens.tokens - tok_then) / (now - t_then), 1)
             self._window.append((now, self.tokens.tokens))
-        if kind == "eval" and self.extra_eval is not None and self.failure is None:
-            event.update(self.extra_eval(kwargs.get("model")))
-        event.update(self._timing(state))
+        if kind == EVAL and self.extra_eval is not None and self.failure is None:
+            values.update(self.extra_eval(kwargs.get("model")))
+        values.update(self._timing(state))
+        self._guard(values, state, control)
+        if kind == EVAL:
+            self.last_eval = {"step": state.global_step, **values}
+            self.first_eval = self.first_eval or self.last_eval
+            self.evals.append(self.last_eval)
+            if self.best is not None and self.failure is None and self.best.offer(state.global_step, values,
+                                                                                   kwargs.get("model")):
+                values["best_step"], values["best_metric"] = self.best.step, self.best.value
+        self.writer.emit(kind, state.global_step, state.max_steps, **values)
+        return control
+
+    def _guard(self, values: dict[str, Any], state, control) -> None:
         for key in ("train/loss", "eval/loss"):
-            value = event.get(key)
+            value = values.get(key)
             if isinstance(value, float) and not math.isfinite(value) and self.failure is None:
-                lr = event.get("lr")
+                lr = values.get("lr")
                 now_lr = f" (now {lr:g})" if isinstance(lr, float) else ""
                 self.failure = (
                     f"the {key.split('/')[0]} loss became {value} at step {state.global_step}, so the run stopped "
@@ -192,23 +217,8 @@ class RunCallback(TrainerCallback):
                 )
                 control.should_training_stop = True
                 control.should_save = False
-        if kind == "eval":
-            self.last_eval = event
-            self.first_eval = self.first_eval or event
-        self.writer.write(event)
-        return control
 
     def on_save(self, args, state, control, **kwargs):
         self.last_checkpoint = os.path.join(args.output_dir, f"checkpoint-{state.global_step}")
-        self.writer.write({"event": "checkpoint", **self._base(state), "path": self.last_checkpoint})
+        self.writer.emit(CHECKPOINT, state.global_step, state.max_steps, path=self.last_checkpoint)
         return control
-
-
-def _poison(model) -> None:
-    """Fill one weight with NaN (test hook for the NaN guard)."""
-    import torch
-
-    if model is None:
-        return
-    with torch.no_grad():
-        next(model.parameters()).fill_(float("nan"))

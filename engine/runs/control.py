@@ -9,7 +9,7 @@
 * ``resume`` restarts a cancelled or failed run from its newest complete checkpoint;
   the worker appends to the same ``events.jsonl`` and transformers' checkpoint
   restores the step counter, optimizer, scheduler and RNG state.
-* ``follow`` yields new events as they are appended, until the run ends; it only
+* ``follow`` yields a snapshot per poll (``RunWatcher``) until the run ends; it only
   reads files, so any number of viewers can follow one run, and losing a viewer
   (a dropped SSH session) changes nothing for the run.
 """
@@ -25,6 +25,7 @@ from typing import Any
 
 from ..errors import DojoError
 from . import launcher, store
+from .history import RunSnapshot, RunWatcher
 
 
 def _kill_group(pid: int) -> None:
@@ -73,19 +74,28 @@ def kill(run_dir: Path, reason: str = "killed on a second stop request") -> None
         _kill_group(pid)
         _wait_gone(pid, start, 10.0)
     if store.status(run_dir).get("state") in store.ACTIVE or st.get("state") in store.ACTIVE:
-        step = store.last_progress(run_dir).get("step")
+        from .history import tail_history
+
+        step = tail_history(run_dir).step or None
         at = f" at step {step}" if step is not None else ""
         store.write_status(run_dir, state="cancelled", ended=time.time(), error=f"{reason}{at}")
     (run_dir / store.STOP).unlink(missing_ok=True)
 
 
-def stop(run_id: str, timeout: float = 120.0) -> dict[str, Any]:
-    """Stop gracefully, waiting up to ``timeout`` s for the checkpoint; then kill."""
+def stop(run_id: str, timeout: float = 120.0, *, now: bool = False) -> dict[str, Any]:
+    """Stop gracefully, waiting up to ``timeout`` s for the checkpoint, then kill;
+    ``now``: kill at once (no checkpoint). -> the final status."""
     run_dir = store.find_run(run_id)
+    if now:
+        st = store.status(run_dir)
+        if st.get("state") not in store.ACTIVE:
+            raise DojoError.keyed("runs.not_running", id=run_dir.name, state=st.get("state"))
+        kill(run_dir, reason="killed at once (stop --now)")
+        return store.status(run_dir)
     outcome = request_stop(run_id)
     if outcome == "not running":
         st = store.status(run_dir)
-        raise DojoError(f"run {run_dir.name} is not running (it is {st.get('state')}); nothing to stop")
+        raise DojoError.keyed("runs.not_running", id=run_dir.name, state=st.get("state"))
     if outcome == "requested":
         return wait_stopped(run_dir.name, timeout)
     _wait_final(run_dir)
@@ -108,22 +118,29 @@ def _wait_final(run_dir: Path, timeout: float = 5.0) -> None:
         time.sleep(0.05)
 
 
+def resumable(run_dir: Path) -> bool:
+    """Whether the run left a checkpoint to continue from (the Trainer's, or the recipe's)."""
+    spec = store.load_spec(run_dir)
+    if spec.kind == "pretrain":
+        from ..training.pretrain import CKPT
+        return (spec.pretrain_output() / CKPT).exists()
+    return store.last_checkpoint(run_dir) is not None
+
+
 def resume(run_id: str) -> str:
     """Restart a cancelled or failed run from its last checkpoint -> its id."""
-    from .worker import last_checkpoint
+    from .history import tail_history
 
     run_dir = store.find_run(run_id)
     st = store.status(run_dir)
     state = st.get("state")
     if state == "completed":
-        prog = store.last_progress(run_dir)
-        raise DojoError(f"run {run_dir.name} already completed (step {prog.get('step')}/{prog.get('total')}); "
-                        "there is nothing to resume. Start a new run to train more")
+        h = tail_history(run_dir)
+        raise DojoError.keyed("runs.already_completed", id=run_dir.name, step=h.step, total=h.total)
     if state in store.ACTIVE:
-        raise DojoError(f"run {run_dir.name} is {state}; attach to it with: llm-dojo runs attach {run_dir.name}")
-    if last_checkpoint(run_dir) is None:
-        raise DojoError(f"run {run_dir.name} has no checkpoint to resume from (it ended before its first save); "
-                        "start it again as a new run")
+        raise DojoError.keyed("runs.is_active", id=run_dir.name, state=state)
+    if not resumable(run_dir):
+        raise DojoError.keyed("runs.no_checkpoint", id=run_dir.name)
     (run_dir / store.STOP).unlink(missing_ok=True)
     store.write_status(run_dir, state="queued", pid=None, pid_start=None, error=None, ended=None,
                        resumes=int(st.get("resumes", 0)) + 1)
@@ -131,22 +148,20 @@ def resume(run_id: str) -> str:
     return run_dir.name
 
 
-def follow(run_id: str, *, poll: float = 0.2, from_start: bool = True,
-           timeout: float | None = None) -> Iterator[dict[str, Any]]:
-    """Yield events (the whole history first, then new ones) until the run ends.
+def follow(run_id: str, *, poll: float = 0.2, timeout: float | None = None) -> Iterator[RunSnapshot]:
+    """Yield a :class:`~engine.runs.history.RunSnapshot` per poll (the first holds the whole
+    history) until the run has ended and every line has been read, or ``timeout`` s.
 
-    Ends when the run is no longer active and every line has been read, or after
-    ``timeout`` seconds. Stopping the iteration never touches the run."""
-    run_dir = store.find_run(run_id)
-    offset = 0 if from_start else (run_dir / store.EVENTS).stat().st_size
+    Stopping the iteration never touches the run."""
+    watcher = RunWatcher(store.find_run(run_id))
     deadline = None if timeout is None else time.monotonic() + timeout
     while True:
-        active = store.status(run_dir).get("state") in store.ACTIVE
-        events, offset = store.read_events(run_dir, offset)
-        yield from events
-        if not active:
-            events, offset = store.read_events(run_dir, offset)
-            yield from events
+        snap = watcher.poll()
+        yield snap
+        if not snap.active:
+            last = watcher.poll()  # lines written between the status read and the end
+            if last.new:
+                yield last
             return
         if deadline is not None and time.monotonic() > deadline:
             return

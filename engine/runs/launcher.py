@@ -41,11 +41,26 @@ def preflight(spec: RunSpec) -> dict:
     spec.validate()
     if spec.device.startswith("cuda") and not gpu_present():
         raise DojoError(f"--device {spec.device}: no NVIDIA GPU is visible on this machine; use --device auto or cpu")
+    if spec.kind == "pretrain":
+        return _pretrain_preflight(spec)
     if spec.kind == "sft":
         from ..training.sft import preflight as sft_preflight
 
         return sft_preflight(spec)
     return {}  # pragma: no cover - later kinds add their own checks
+
+
+def _pretrain_preflight(spec: RunSpec) -> dict:
+    """The recipe's output directory must be empty, replaceable (--overwrite) or resumable (--resume)."""
+    out = spec.pretrain_output()
+    if spec.resume:
+        if not (out / "checkpoints" / "last.pt").exists():
+            raise DojoError(f"nothing to resume in {out}: no checkpoints/last.pt; start without --resume")
+    elif out.exists() and not out.is_dir():
+        raise DojoError(f"{out} exists and is not a directory; choose another --out")
+    elif out.is_dir() and any(out.iterdir()) and not spec.overwrite:
+        raise DojoError(f"{out} exists and is not empty; pass --overwrite to replace it, or --resume to continue it")
+    return {"preset": spec.preset, "output": str(out)}
 
 
 def absolute_paths(spec: RunSpec) -> RunSpec:
@@ -58,7 +73,8 @@ def absolute_paths(spec: RunSpec) -> RunSpec:
         path = Path(value).expanduser()
         return str(path.resolve()) if value and value not in names and path.exists() else value
 
-    return spec.replace(model=fix(spec.model, embedded_models()), dataset=fix(spec.dataset, BUILTIN))
+    out = str(Path(spec.out).expanduser().resolve()) if spec.out else ""
+    return spec.replace(model=fix(spec.model, embedded_models()), dataset=fix(spec.dataset, BUILTIN), out=out)
 
 
 def prepare(spec: RunSpec) -> tuple[RunSpec, dict]:

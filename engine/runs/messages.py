@@ -1,6 +1,21 @@
 """What the run system says to a person (keys -> English; the TUI translates)."""
 
 MESSAGES: dict[str, str] = {
+    "spec.kind": "unknown run kind {value!r}; use one of {choices}",
+    "spec.device": "--device {value}: use auto, cpu, cuda, cuda:N or mps",
+    "spec.dtype": "--dtype {value}: use {choices}",
+    "spec.preset": "no pretraining preset named {value!r}; choose one of: {choices}",
+    "spec.task": "unknown task {value!r}; use one of {choices}",
+    "spec.method": "method {value!r} is not available; use one of {choices}",
+    "spec.length": "give --epochs above 0 or --max-steps above 0",
+    "spec.batch_size": "--batch-size {value}: must be at least 1",
+    "spec.grad_accum": "--grad-accum {value}: must be at least 1",
+    "spec.lr": "--lr {value}: must be between 0 and 1 (tiny models: 5e-4, large: 2e-5)",
+    "spec.warmup": "--warmup {value}: must be 0 or more",
+    "spec.max_seq_length": "--max-seq-length {value}: must be at least 8",
+    "spec.interval": "{name} must be 0 (automatic) or more",
+    "spec.labels_twice": "--labels {value}: each label once",
+    "spec.labels_task": "--labels is only for the sentiment task",
     "runs.not_running": "run {id} is not running (it is {state}); nothing to stop",
     "runs.already_completed": "run {id} already completed (step {step}/{total}); there is nothing to resume. "
                               "Start a new run to train more",

@@ -8,7 +8,10 @@ One directory per run under ``<data dir>/runs/<run-id>/``::
     run.log        the worker's stdout and stderr
     stop.request   present while a stop has been asked for
     checkpoints/   transformers checkpoints (checkpoint-<step>/)
-    model/         the result of full fine-tuning (adapter/ for adapters, later)
+    model/         the result of full fine-tuning (adapter/ for adapters)
+
+The events' schema is :mod:`engine.runs.events`; every reader folds them with
+:mod:`engine.runs.history`.
 
 The worker is the only writer of events; status is written by the launcher
 (queued), the worker (running ... completed/failed/cancelled) and the controller
@@ -80,6 +83,19 @@ def new_run_id(spec: RunSpec) -> str:
     return f"{time.strftime('%Y%m%d-%H%M%S')}-{spec.kind}-{spec.task}-{secrets.token_hex(2)}"
 
 
+def short_id(run_id: str) -> str:
+    """``20250301-142233-sft-sentiment-3fa2`` -> ``0301-1422-3fa2`` (date, time, random tail):
+    what lists show; :func:`find_run` accepts it, like any unique prefix of the full id.
+
+    >>> short_id("20250301-142233-sft-sentiment-3fa2")
+    '0301-1422-3fa2'
+    """
+    parts = run_id.split("-")
+    if len(parts) >= 3 and len(parts[0]) == 8 and len(parts[1]) == 6:
+        return f"{parts[0][4:]}-{parts[1][:4]}-{parts[-1]}"
+    return run_id
+
+
 def root() -> Path:
     return paths.runs_dir()
 
@@ -113,7 +129,7 @@ def find_run(run_id: str) -> Path:
     run_id = run_id.strip().rstrip("/")
     if run_id and (root() / run_id / SPEC).exists():
         return root() / run_id
-    matches = [p for p in all_run_dirs() if run_id and p.name.startswith(run_id)]
+    matches = [p for p in all_run_dirs() if run_id and (p.name.startswith(run_id) or short_id(p.name) == run_id)]
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:
@@ -182,59 +198,19 @@ def status(run_dir: Path) -> dict[str, Any]:
     return st
 
 
-# -- events ---------------------------------------------------------------------
-def read_events(run_dir: Path, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
-    """Complete event lines from byte ``offset`` on -> (events, next offset).
-
-    A half-written last line is left for the next call; a corrupt line is skipped
-    (the worker never writes one, but a disk-full crash can cut one short)."""
-    try:
-        with open(run_dir / EVENTS, "rb") as fh:
-            fh.seek(offset)
-            data = fh.read()
-    except FileNotFoundError:
-        return [], offset
-    end = data.rfind(b"\n")
-    if end < 0:
-        return [], offset
-    events = []
-    for line in data[: end + 1].splitlines():
-        if line.strip():
-            try:
-                events.append(json.loads(line))
-            except json.JSONDecodeError:
-                continue
-    return events, offset + end + 1
+# -- events and checkpoints -------------------------------------------------------
+def events_path(run_dir: Path) -> Path:
+    return run_dir / EVENTS
 
 
-def history(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The run as one timeline: a resume from step N drops what an interrupted session
-    logged after N (those steps were trained again)."""
-    out: list[dict[str, Any]] = []
-    for ev in events:
-        if ev.get("event") == "resume":
-            n = ev.get("step", 0)
-            out = [e for e in out if e.get("event") not in ("log", "eval") or e.get("step", 0) <= n]
-        out.append(ev)
-    return out
-
-
-def last_progress(run_dir: Path) -> dict[str, Any]:
-    """Step, total, last train loss and ETA from the tail of events.jsonl."""
-    size = (run_dir / EVENTS).stat().st_size if (run_dir / EVENTS).exists() else 0
-    events, _ = read_events(run_dir, max(0, size - 16384))
-    info: dict[str, Any] = {}
-    for ev in events:
-        for key in ("step", "total", "eta", "elapsed"):
-            if key in ev:
-                info[key] = ev[key]
-        if "train/loss" in ev and ev.get("event") == "log":
-            info["loss"] = ev["train/loss"]
-        if "eval/loss" in ev:
-            info["eval_loss"] = ev["eval/loss"]
-        if "eval/accuracy" in ev:
-            info["accuracy"] = ev["eval/accuracy"]
-    return info
+def last_checkpoint(run_dir: Path) -> Path | None:
+    """The newest checkpoint that was written completely (transformers writes
+    ``trainer_state.json`` last; the pretraining recipe's ``last.pt`` is renamed into place)."""
+    base = run_dir / "checkpoints"
+    if not base.is_dir():
+        return None
+    done = [p for p in base.glob("checkpoint-*") if (p / "trainer_state.json").exists() and p.name[11:].isdigit()]
+    return max(done, key=lambda p: int(p.name[11:]), default=None)
 
 
 @dataclass(frozen=True)
@@ -244,6 +220,7 @@ class RunInfo:
     spec: RunSpec
     status: dict[str, Any]
     progress: dict[str, Any]
+    """``RunHistory.progress()`` of the tail of the run's events."""
 
     @property
     def state(self) -> str:
@@ -252,17 +229,21 @@ class RunInfo:
     def to_dict(self) -> dict[str, Any]:
         p, s = self.progress, self.status
         return {
-            "id": self.id, "kind": self.spec.kind, "task": self.spec.task, "model": self.spec.model,
+            "id": self.id, "short_id": short_id(self.id), "title": self.spec.title, "kind": self.spec.kind,
+            "task": self.spec.task, "model": self.spec.model,
             "dataset": self.spec.dataset or "(built-in)", "state": self.state,
             "step": p.get("step"), "total": p.get("total"), "loss": p.get("loss"), "eval_loss": p.get("eval_loss"),
             "accuracy": p.get("accuracy"),
             "eta_s": p.get("eta") if self.state in ACTIVE else None, "started": s.get("started"),
-            "ended": s.get("ended"), "error": s.get("error"), "path": str(self.path),
+            "ended": s.get("ended"), "error": s.get("error"), "path": str(self.path), "output": s.get("output"),
+            "best_step": s.get("best_step"),
         }
 
 
 def info(run_dir: Path) -> RunInfo:
-    return RunInfo(run_dir.name, run_dir, load_spec(run_dir), status(run_dir), last_progress(run_dir))
+    from .history import tail_history
+
+    return RunInfo(run_dir.name, run_dir, load_spec(run_dir), status(run_dir), tail_history(run_dir).progress())
 
 
 def list_runs() -> list[RunInfo]:

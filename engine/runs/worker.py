@@ -2,18 +2,18 @@
 
 It owns the run directory while it lives: status.json goes queued -> running ->
 completed | failed | cancelled, events.jsonl gets one line per logging step, the
-result lands in ``model/``. Its life in order:
+result lands in ``model/`` (or the pretraining preset's output directory). Its life:
 
 1. Signal handlers first (before torch is imported): SIGTERM or SIGINT asks for a
    graceful stop (checkpoint at the end of the current step); SIGHUP is ignored,
    though a worker in its own session should never receive one.
 2. ``CUDA_VISIBLE_DEVICES`` is set for ``--device cuda:N`` before torch loads.
-3. Build the trainer (``engine.training.sft.build``), resume from the newest
-   complete checkpoint when asked, train.
+3. Run the spec's kind: a ``Trainer`` run (``sft``) built by ``engine.training.sft``,
+   or the pretraining recipe (``pretrain``), resuming when asked.
 4. Classify the ending: stopped -> cancelled (checkpoint kept, resumable); NaN ->
    failed with the guard's message; CUDA out of memory -> failed with the fixes;
    a full disk -> failed with the path and the space needed; completed -> save the
-   model, final held-out metrics, delete checkpoints (a completed run is final).
+   model (the best evaluation's weights), final held-out metrics, delete checkpoints.
 """
 
 from __future__ import annotations
@@ -29,7 +29,10 @@ import traceback
 from pathlib import Path
 
 from ..errors import DojoError
+from . import events as ev
 from . import store
+from .events import EventWriter
+from .spec import RunSpec
 
 _stop_requested = False
 
@@ -41,15 +44,6 @@ def _request_stop(signum, frame) -> None:  # noqa: ARG001 - signal handler signa
 
 def stop_requested(run_dir: Path) -> bool:
     return _stop_requested or (run_dir / store.STOP).exists()
-
-
-def last_checkpoint(run_dir: Path) -> Path | None:
-    """The newest checkpoint that was written completely (trainer_state.json is last)."""
-    base = run_dir / "checkpoints"
-    if not base.is_dir():
-        return None
-    done = [p for p in base.glob("checkpoint-*") if (p / "trainer_state.json").exists() and p.name[11:].isdigit()]
-    return max(done, key=lambda p: int(p.name[11:]), default=None)
 
 
 def _pick_device(requested: str) -> str:
@@ -72,7 +66,7 @@ def explain(exc: BaseException, run_dir: Path, param_bytes: int = 0) -> str:
         return str(exc)
     if type(exc).__name__ == "OutOfMemoryError" or "CUDA out of memory" in text:
         return ("the GPU ran out of memory; try a smaller --batch-size with --grad-accum to keep the effective "
-                "batch, a shorter --max-seq-length, --gradient-checkpointing, or 4-bit loading (QLoRA)")
+                "batch, a shorter --max-seq-length, or --gradient-checkpointing")
     full = (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "No space left" in text \
         or "file write failed" in text
     if full:
@@ -85,66 +79,31 @@ def explain(exc: BaseException, run_dir: Path, param_bytes: int = 0) -> str:
 
 
 def _elapsed_so_far(run_dir: Path) -> float:
-    events, _ = store.read_events(run_dir)
-    return max((float(e.get("elapsed", 0.0)) for e in events), default=0.0)
+    events, _ = ev.read_events(run_dir / store.EVENTS)
+    return max((float(e.get("elapsed", 0.0) or 0.0) for e in events), default=0.0)
+
+
+class _Cancelled(Exception):
+    """The run ended because someone asked it to stop."""
 
 
 def run(run_dir: Path, resume: bool) -> None:
-    from .callbacks import EventWriter, RunCallback, TokenCounter
-
     writer = EventWriter(run_dir / store.EVENTS)
-    param_bytes = 0
+    sizes = {"param_bytes": 0}
     try:
         spec = store.load_spec(run_dir)
-        device = _pick_device(spec.device)
-        checkpoint = last_checkpoint(run_dir) if resume else None
-        if resume and checkpoint is None:
-            raise DojoError(f"run {run_dir.name} has no complete checkpoint to resume from; start a new run")
-        tokens = TokenCounter()
-        callback = RunCallback(writer, should_stop=lambda: stop_requested(run_dir), tokens=tokens,
-                               elapsed_offset=_elapsed_so_far(run_dir) if resume else 0.0)
-        from ..training.sft import build
-
-        plan = build(spec, run_dir, device, callbacks=[callback], count=tokens.add, resume=resume)
-        callback.extra_eval = plan.extra_eval
-        param_bytes = sum(p.numel() * p.element_size() for p in plan.trainer.model.parameters())
-        if checkpoint is not None:
-            writer.write({"event": "resume", "step": int(checkpoint.name[11:]), "total": plan.total_steps,
-                          "checkpoint": str(checkpoint)})
+        if spec.kind == "pretrain":
+            _pretrain(spec, run_dir, writer, resume)
         else:
-            writer.write({"event": "start", "step": 0, "total": plan.total_steps, "device": device,
-                          "data": plan.data.summary(), "notes": plan.notes})
-        store.write_status(run_dir, state="running", device=device)
-        if stop_requested(run_dir):
-            raise _Cancelled("stopped before training began")
-        plan.trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
-        state = plan.trainer.state
-        if callback.failure:
-            raise DojoError(callback.failure)
-        if callback.stopped_at is not None:
-            raise _Cancelled(f"stopped at step {state.global_step}/{state.max_steps}; checkpoint saved, "
-                             f"continue with: llm-dojo runs resume {run_dir.name}")
-        if callback.last_eval.get("step") != state.global_step:
-            plan.trainer.evaluate()  # final held-out numbers, logged as an eval event
-        final = {"event": "done", "step": state.global_step, "total": state.max_steps,
-                 **{k: v for k, v in callback.last_eval.items() if k.startswith("eval/")}}
-        first = callback.first_eval
-        if first.get("step") == 0 and "eval/accuracy" in first:
-            final["eval/accuracy_before"] = first["eval/accuracy"]
-        out = run_dir / "model"
-        plan.save(out)
-        final["output"] = str(out)
-        writer.write(final)
-        shutil.rmtree(run_dir / "checkpoints", ignore_errors=True)
-        store.write_status(run_dir, state="completed", ended=time.time(), output=str(out), error=None)
+            _train(spec, run_dir, writer, resume, sizes)
     except _Cancelled as done:
-        writer.write({"event": "cancelled", "message": str(done)})
+        writer.emit(ev.CANCELLED, message=str(done))
         store.write_status(run_dir, state="cancelled", ended=time.time(), error=str(done))
     except BaseException as exc:  # every ending is recorded; the traceback goes to run.log
-        message = explain(exc, run_dir, param_bytes)
+        message = explain(exc, run_dir, sizes["param_bytes"])
         if not isinstance(exc, DojoError):
             traceback.print_exc()
-        writer.write({"event": "failed", "message": message})
+        writer.emit(ev.FAILED, message=message)
         store.write_status(run_dir, state="failed", ended=time.time(), error=message)
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise
@@ -153,8 +112,110 @@ def run(run_dir: Path, resume: bool) -> None:
         (run_dir / store.STOP).unlink(missing_ok=True)
 
 
-class _Cancelled(Exception):
-    """The run ended because someone asked it to stop."""
+# -- Trainer runs (sft) -----------------------------------------------------------------
+def _train(spec: RunSpec, run_dir: Path, writer: EventWriter, resume: bool, sizes: dict) -> None:
+    from . import faults
+    from .callbacks import BestKeeper, RunCallback, TokenCounter
+
+    device = _pick_device(spec.device)
+    checkpoint = store.last_checkpoint(run_dir) if resume else None
+    if resume and checkpoint is None:
+        raise DojoError(f"run {run_dir.name} has no complete checkpoint to resume from; start a new run")
+    tokens = TokenCounter()
+    metric, greater = ("eval/accuracy", True) if spec.task == "sentiment" else ("eval/loss", False)
+    best = BestKeeper(metric, greater) if spec.keep_best else None
+    callback = RunCallback(writer, should_stop=lambda: stop_requested(run_dir), tokens=tokens, best=best,
+                           elapsed_offset=_elapsed_so_far(run_dir) if resume else 0.0)
+    callbacks = [callback] + ([faults.FaultInjection()] if faults.requested() else [])
+    from ..training.sft import build
+
+    plan = build(spec, run_dir, device, callbacks=callbacks, count=tokens.add, resume=resume)
+    callback.extra_eval = plan.extra_eval
+    sizes["param_bytes"] = sum(p.numel() * p.element_size() for p in plan.trainer.model.parameters())
+    if checkpoint is not None:
+        writer.emit(ev.RESUME, int(checkpoint.name[11:]), plan.total_steps, checkpoint=str(checkpoint))
+    else:
+        writer.emit(ev.START, 0, plan.total_steps, device=device, data=plan.data.summary(), notes=plan.notes)
+    store.write_status(run_dir, state="running", device=device)
+    if stop_requested(run_dir):
+        raise _Cancelled("stopped before training began")
+    plan.trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
+    state = plan.trainer.state
+    if callback.failure:
+        raise DojoError(callback.failure)
+    if callback.stopped_at is not None:
+        raise _Cancelled(f"stopped at step {state.global_step}/{state.max_steps}; checkpoint saved, "
+                         f"continue with: llm-dojo runs resume {run_dir.name}")
+    if callback.last_eval.get("step") != state.global_step:
+        plan.trainer.evaluate()  # final held-out numbers, logged as an eval event (and offered to best)
+    final: dict = {k: v for k, v in callback.last_eval.items() if k.startswith("eval/")}
+    first = callback.first_eval
+    if first.get("step") == 0 and "eval/accuracy" in first:
+        final["eval/accuracy_before"] = first["eval/accuracy"]
+    if best is not None and best.step is not None and best.restore(plan.trainer.model):
+        final.update(best_eval(callback, best.step))
+        final.update(best_step=best.step, best_metric=best.value, metric=best.metric)
+    elif best is not None and best.skipped:
+        final.update(best_step=state.global_step, note="the model is too large to keep a second copy in memory: "
+                                                       "the last step's weights were saved")
+    out = run_dir / "model"
+    plan.save(out)
+    writer.emit(ev.DONE, state.global_step, state.max_steps, output=str(out), **final)
+    shutil.rmtree(run_dir / "checkpoints", ignore_errors=True)
+    store.write_status(run_dir, state="completed", ended=time.time(), output=str(out), error=None,
+                       best_step=final.get("best_step"))
+
+
+def best_eval(callback, step: int) -> dict:
+    """The eval/* metrics of the evaluation at ``step`` (the weights that were kept)."""
+    for e in reversed(callback.evals):
+        if e.get("step") == step:
+            return {k: v for k, v in e.items() if k.startswith("eval/")}
+    return {}
+
+
+# -- the pretraining recipe --------------------------------------------------------------
+def _pretrain(spec: RunSpec, run_dir: Path, writer: EventWriter, resume: bool) -> None:
+    from ..training.presets import get_preset
+    from ..training.pretrain import DoneEvent, PretrainInterrupted, StageEvent, StepEvent, pretrain
+
+    preset = get_preset(spec.preset)
+    out = spec.pretrain_output()
+    device = _pick_device(spec.device)
+    total = preset.steps + preset.chat_steps
+    resuming = resume or spec.resume
+    if resume:
+        writer.emit(ev.RESUME, _recipe_step(out), total, checkpoint=str(out / "checkpoints"))
+    else:
+        writer.emit(ev.START, 0, total, device=device, output=str(out))
+    store.write_status(run_dir, state="running", device=device)
+    try:
+        for item in pretrain(preset, out, overwrite=spec.overwrite and not resuming, resume=resuming,
+                             evaluate=spec.evaluate, cancel=lambda: stop_requested(run_dir)):
+            if isinstance(item, StageEvent):
+                writer.emit(ev.STAGE, 0, total, stage=item.stage, detail=item.detail)
+            elif isinstance(item, StepEvent):
+                writer.emit(ev.LOG, item.step, item.total, **{"train/loss": item.loss, "lr": item.lr,
+                                                               "tokens/s": round(item.tokens_per_s, 1),
+                                                               "eta": round(item.eta_s, 1), "stage": item.stage})
+            elif isinstance(item, DoneEvent):
+                summary = {k: v for k, v in item.summary.items() if isinstance(v, (int, float, str))}
+                writer.emit(ev.DONE, total, total, output=str(item.out_dir), **summary)
+    except PretrainInterrupted:
+        raise _Cancelled(f"stopped; the recipe's checkpoint in {out} is kept, continue with: "
+                         f"llm-dojo runs resume {run_dir.name}") from None
+    store.write_status(run_dir, state="completed", ended=time.time(), output=str(out), error=None)
+
+
+def _recipe_step(out: Path) -> int:
+    """The step the recipe's checkpoint was saved at (0 when there is none)."""
+    from ..training.pretrain import CKPT
+
+    if not (out / CKPT).exists():
+        return 0
+    import torch
+
+    return int(torch.load(out / CKPT, weights_only=True, map_location="cpu").get("step", 0))
 
 
 def main(argv: list[str] | None = None) -> int:

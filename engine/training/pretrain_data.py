@@ -7,7 +7,6 @@ batches an uninterrupted run would have drawn.
 
 from __future__ import annotations
 
-import json
 
 from ..errors import DojoError
 from ..text.corpus import DATA_DIR
@@ -70,17 +69,9 @@ def load_instruction_rows(split: str = "train") -> list[dict]:
     path = DATA_DIR / "instructions.jsonl"
     if not path.exists():
         raise DojoError(f"the instruction data {path} is missing; reinstall llm-dojo")
-    rows = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DojoError(f"{path}:{n}: not valid JSON ({exc.msg}); fix or remove that line") from None
-        if row.get("split", "train") == split:
-            rows.append(row)
-    return rows
+    from .datasets import read_records  # one JSONL reader, with file:line errors
+
+    return [row for _, row in read_records(path) if row.get("split", "train") == split]
 
 
 def chat_examples(tokenizer, rows: list[dict], max_len: int) -> list[tuple[list[int], list[int]]]:

@@ -31,6 +31,7 @@ from typing import Any
 from typing import TYPE_CHECKING
 
 from ..errors import DojoError
+from ..models.context import context_length
 from .datasets import TaskData, load_task_data
 
 if TYPE_CHECKING:  # the spec lives with the run system; training only reads its fields
@@ -48,14 +49,6 @@ def sentiment_prompt(text: str) -> str:
     'text: a fine film\\nlabel:'
     """
     return PROMPT_HEAD.format(text=text) + PROMPT_TAIL
-
-
-def context_length(config: dict[str, Any]) -> int | None:
-    for key in ("max_position_embeddings", "n_positions", "max_sequence_length", "seq_length", "n_ctx"):
-        if isinstance(config.get(key), int) and config[key] > 0:
-            return config[key]
-    text = config.get("text_config")
-    return context_length(text) if isinstance(text, dict) else None
 
 
 def check_context(max_seq_length: int, config: dict[str, Any], model: str) -> None:
@@ -185,11 +178,13 @@ def label_scores(model, tokenizer, texts: list[str], words: tuple[str, ...], max
                 for j, (s, _, _) in enumerate(chunk):
                     ids[j, : len(s)] = torch.tensor(s)
                     attn[j, : len(s)] = 1
-                logits = model(input_ids=ids.to(device), attention_mask=attn.to(device)).logits.float()
-                logp = torch.log_softmax(logits, dim=-1).cpu()
+                logits = model(input_ids=ids.to(device), attention_mask=attn.to(device)).logits
                 for j, (_, start, target) in enumerate(chunk):
-                    pos = torch.arange(start - 1, start - 1 + len(target))
-                    scores.append(float(logp[j, pos, torch.tensor(target)].sum()))
+                    # only the label positions leave the device: never the batch x length x vocab tensor
+                    pos = torch.arange(start - 1, start - 1 + len(target), device=logits.device)
+                    logp = torch.log_softmax(logits[j, pos].float(), dim=-1)
+                    picked = logp.gather(1, torch.tensor(target, device=logits.device)[:, None])
+                    scores.append(float(picked.sum()))
     finally:
         model.train(was_training)
     n = len(words)
@@ -213,9 +208,16 @@ class Plan:
     extra_eval: Callable[[Any], dict] | None
     notes: list[str]
 
+    card: Any = None
+    """A ``task_card.TaskCard`` saved beside the weights, so later labs know the task."""
+
     def save(self, out: Path) -> None:
         self.trainer.save_model(str(out))
         self.trainer.processing_class.save_pretrained(str(out))
+        if self.card is not None:
+            from .task_card import write_card
+
+            write_card(out, self.card)
 
 
 def auto_intervals(spec: RunSpec, total_steps: int) -> tuple[int, int, int]:
@@ -301,7 +303,11 @@ def _build_sentiment(spec, model, tokenizer, data, kwargs, callbacks, count, ste
         return {"eval/accuracy": sentiment_accuracy(m, tokenizer, data.test, data.labels, spec.max_seq_length),
                 "eval/n": len(data.test)}
 
-    return Plan(trainer, steps, data, accuracy, notes)
+    from .task_card import TaskCard
+
+    card = TaskCard(task="sentiment", labels=tuple(data.labels), template=PROMPT_HEAD + PROMPT_TAIL,
+                    base_model=spec.model, run_id=Path(kwargs["output_dir"]).parent.name)
+    return Plan(trainer, steps, data, accuracy, notes, card)
 
 
 def _build_instruction(spec, model, tokenizer, data, kwargs, callbacks, count, steps, notes) -> Plan:
@@ -323,4 +329,8 @@ def _build_instruction(spec, model, tokenizer, data, kwargs, callbacks, count, s
             raise DojoError(f"{spec.model}'s chat template cannot mark the assistant's tokens "
                             f"({str(exc).splitlines()[0][:160]})") from None
         raise
-    return Plan(trainer, steps, data, None, notes)
+    from .task_card import TaskCard
+
+    card = TaskCard(task="instruction", template="{text}", base_model=spec.model,
+                    run_id=Path(kwargs["output_dir"]).parent.name)
+    return Plan(trainer, steps, data, None, notes, card)

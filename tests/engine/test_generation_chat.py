@@ -42,7 +42,7 @@ def test_gemma_turns():
         "<start_of_turn>user\n더?<end_of_turn>\n<start_of_turn>model\n")
     with pytest.raises(DojoError, match="alternate"):
         cf.render_format("gemma", [{"role": "assistant", "content": "x"}])
-    assert any("system" in n for n in cf.format_notes("gemma", MSGS))
+    assert any("system" in n.text for n in cf.format_notes("gemma", MSGS))
 
 
 def test_alpaca_with_and_without_input():
@@ -54,7 +54,7 @@ def test_alpaca_with_and_without_input():
         "Below is an instruction that describes a task, paired with an input that provides further context. "
         "Write a response that appropriately completes the request.\n\n### Instruction:\nSummarise the text."
         "\n\n### Input:\nLLMs predict tokens.\n\n### Response:")
-    assert any("system" in n for n in cf.format_notes("alpaca", MSGS))
+    assert any("system" in n.text for n in cf.format_notes("alpaca", MSGS))
 
 
 def test_chatml():

@@ -34,12 +34,13 @@ def test_bad_values_fail_with_one_line(kwargs, message):
 def test_temperature_zero_with_sampling_explains_and_uses_greedy():
     params, notices = SamplingParams(do_sample=True, temperature=0.0).resolve()
     assert params.do_sample is False and params.mode == "greedy"
-    assert len(notices) == 1 and "greedy" in notices[0] and "most likely token" in notices[0]
+    assert len(notices) == 1 and notices[0].key == "gen.greedy_temperature"
+    assert "greedy" in notices[0].text and "most likely token" in notices[0].text
 
 
 def test_sampling_knobs_on_a_greedy_run_are_explained():
     _, notices = SamplingParams(do_sample=False, temperature=0.7).resolve()
-    assert notices and "no effect" in notices[0]
+    assert notices and "no effect" in notices[0].text
     assert SamplingParams().resolve()[1] == []
 
 
@@ -61,7 +62,14 @@ def test_generate_kwargs_set_everything_explicitly():
     assert greedy["do_sample"] is False and greedy["temperature"] == 1.0  # no "unused flag" warnings
 
 
-def test_from_mapping_reads_a_lessons_try_it():
-    p = SamplingParams.from_mapping({"prompt": "옛날 옛적에", "temperature": 0.8, "top_k": 50, "top_p": 0.95,
+def test_from_options_reads_a_lessons_try_it():
+    p = SamplingParams.from_options({"prompt": "옛날 옛적에", "temperature": 0.8, "top_k": 50, "top_p": 0.95,
                                      "max_new_tokens": 40, "messages": []})
     assert p.do_sample and p.temperature == 0.8 and p.max_new_tokens == 40
+
+
+def test_from_options_samples_only_when_a_sampling_knob_is_given():
+    assert SamplingParams.from_options({"max_new_tokens": 8}).do_sample is False
+    assert SamplingParams.from_options({"top_k": 5}).do_sample is True
+    assert SamplingParams.from_options({"top_k": 5, "do_sample": False}).do_sample is False
+    assert SamplingParams.from_options({"temperature": None}).temperature == 1.0  # not given

@@ -76,8 +76,23 @@ def test_stage_semantics(pipe):
 def test_temperature_zero_is_greedy(pipe):
     view = pipe.stages(temperature=0.0, top_k=50, top_p=0.9)
     final = view.stage("final")
-    assert final.kept == 1 and final.probs[0] == pytest.approx(1.0)
+    assert final.kept == 1 and final.probs[0] == pytest.approx(1.0) and sum(final.probs[1:]) == 0
     assert view.rows[0].token_id == int(torch.argmax(pipe.logits))
+    # the other rows are the real runner-ups, with the model's raw probabilities
+    raw = torch.softmax(pipe.logits[0], -1)
+    top = torch.topk(raw, 10)
+    assert [r.token_id for r in view.rows] == top.indices.tolist()
+    assert [r.prob for r in view.rows] == pytest.approx(top.values.tolist(), abs=1e-6)
+    assert [s.name for s in view.stages] == ["raw", "final"]  # temperature/top-k/top-p shape sampling only
+    assert view.greedy
+
+
+def test_greedy_params_give_the_same_view_as_temperature_zero(pipe):
+    from engine.generation.params import SamplingParams
+
+    greedy = pipe.stages(SamplingParams(do_sample=False, temperature=0.7))
+    zero = pipe.stages(temperature=0.0)
+    assert greedy.rows == zero.rows and [s.probs for s in greedy.stages] == [s.probs for s in zero.stages]
 
 
 def test_bad_settings_are_one_line_errors(pipe):

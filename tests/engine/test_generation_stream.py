@@ -177,7 +177,7 @@ def test_stop_strings(tiny):
     assert stopped.text == " the cat sat"
     _, never = run(tiny, ids, SamplingParams(max_new_tokens=8, stop=("zzzz-never",)))
     assert never.finish_reason == "length"
-    assert any("never occurred" in n and "zzzz-never" in n for n in never.notices)
+    assert any("never occurred" in n.text and "zzzz-never" in n.text for n in never.notices)
 
 
 def test_temperature_zero_sampling_is_greedy_with_a_notice(tiny):
@@ -185,7 +185,7 @@ def test_temperature_zero_sampling_is_greedy_with_a_notice(tiny):
     _, greedy = run(tiny, ids, SamplingParams(max_new_tokens=10))
     _, zero = run(tiny, ids, SamplingParams(do_sample=True, temperature=0.0, max_new_tokens=10))
     assert zero.token_ids == greedy.token_ids and not zero.params.do_sample
-    assert any("greedy" in n for n in zero.notices)
+    assert any("greedy" in n.text for n in zero.notices)
 
 
 def test_context_errors(tiny):

@@ -18,7 +18,7 @@ import pytest
 
 from engine.errors import DojoError
 from engine.runs import control, launcher, store
-from engine.runs.callbacks import NAN_TEST_ENV, SLOW_TEST_ENV
+from engine.runs.faults import NAN_TEST_ENV, SLOW_TEST_ENV
 
 from .test_runs_support import events, group_members, keyword_sentiment, tiny_spec, wait_for, wait_state, wait_step
 
@@ -90,8 +90,12 @@ def test_stop_checkpoints_leaves_no_process_and_resume_continues_the_steps(tiny_
     after = [e["step"] for e in evs[lines_before:] if e["event"] == "log"]
     assert after[0] == step + 1 and after[-1] == 150
     assert after == list(range(step + 1, 151))
-    timeline = [e["step"] for e in store.history(evs) if e["event"] == "log"]
-    assert timeline == list(range(1, 151))
+    from engine.runs.history import RunHistory
+    from engine.runs.events import RunEvent
+
+    history = RunHistory()
+    history.apply(RunEvent.from_dict(e) for e in evs)
+    assert [step for step, _ in history.series["train/loss"]] == list(range(1, 151))
 
 
 def test_second_stop_request_kills_the_whole_group(tiny_llama_dir, data):
@@ -168,18 +172,23 @@ def test_an_active_run_cannot_be_removed():
 
 def test_events_reader_keeps_half_lines_and_history_drops_retrained_steps():
     run_dir = _fake_run({"state": "completed"}, [
-        {"event": "log", "step": 1}, {"event": "log", "step": 2}, {"event": "log", "step": 3},
-        {"event": "resume", "step": 2}, {"event": "log", "step": 3}, {"event": "log", "step": 4}])
+        {"event": "log", "step": 1, "train/loss": 4.0}, {"event": "log", "step": 2, "train/loss": 3.0},
+        {"event": "log", "step": 3, "train/loss": 2.0}, {"event": "resume", "step": 2},
+        {"event": "log", "step": 3, "train/loss": 1.9}, {"event": "log", "step": 4, "train/loss": 1.0}])
     with open(run_dir / store.EVENTS, "a") as fh:
         fh.write('{"event": "log", "st')
-    evs, offset = store.read_events(run_dir)
-    assert len(evs) == 6 and offset < (run_dir / store.EVENTS).stat().st_size
+    from engine.runs.history import RunWatcher
+
+    watcher = RunWatcher(run_dir)
+    first = watcher.poll()
+    assert len(first.new) == 6 and watcher.offset < (run_dir / store.EVENTS).stat().st_size
     with open(run_dir / store.EVENTS, "a") as fh:
-        fh.write('ep": 5}\n')
-    more, _ = store.read_events(run_dir, offset)
-    assert more == [{"event": "log", "step": 5}]
-    steps = [e["step"] for e in store.history(evs + more) if e["event"] == "log"]
-    assert steps == [1, 2, 3, 4, 5]
+        fh.write('ep": 5, "train/loss": 0.5}\n')
+    more = watcher.poll()
+    assert [(e.kind, e.step) for e in more.new] == [("log", 5)]
+    # the resume from step 2 dropped the first session's step 3: the steps trained again
+    assert more.history.series["train/loss"] == [(1, 4.0), (2, 3.0), (3, 1.9), (4, 1.0), (5, 0.5)]
+    assert more.history.step == 5
 
 
 def test_failure_messages_explain_the_fix(tmp_path):
@@ -191,5 +200,5 @@ def test_failure_messages_explain_the_fix(tmp_path):
     assert str(tmp_path / "checkpoints") in disk and "about 300 MB" in disk and "free" in disk
     oom = type("OutOfMemoryError", (RuntimeError,), {})("CUDA out of memory. Tried to allocate 2 GiB")
     text = explain(oom, tmp_path)
-    for fix in ("--batch-size", "--grad-accum", "--gradient-checkpointing", "4-bit"):
+    for fix in ("--batch-size", "--grad-accum", "--gradient-checkpointing"):
         assert fix in text

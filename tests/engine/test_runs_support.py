@@ -39,7 +39,10 @@ def tiny_spec(model: Path, data: Path, **changes) -> RunSpec:
 
 
 def events(run_id: str) -> list[dict]:
-    return store.read_events(store.find_run(run_id))[0]
+    """The run's events as the JSON objects written to events.jsonl."""
+    from engine.runs.events import read_events
+
+    return [e.to_dict() for e in read_events(store.find_run(run_id) / store.EVENTS)[0]]
 
 
 def wait_for(predicate, timeout: float = 120.0, what: str = "condition", run_id: str | None = None):

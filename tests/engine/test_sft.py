@@ -94,7 +94,8 @@ def test_instruction_sft_learns_assistant_tokens_only(tiny_llama_dir, tmp_path):
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     spec = RunSpec(task="instruction", model=str(tiny_llama_dir), dataset=str(path), max_steps=30, lr=1e-2,
                    batch_size=4, max_seq_length=64, eval_steps=30, save_steps=1000, logging_steps=1)
-    from engine.runs.callbacks import EventWriter, RunCallback, TokenCounter
+    from engine.runs.callbacks import RunCallback, TokenCounter
+    from engine.runs.events import EventWriter
 
     counter = TokenCounter()
     callback = RunCallback(EventWriter(tmp_path / "events.jsonl"), should_stop=lambda: False, tokens=counter)

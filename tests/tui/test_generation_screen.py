@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from textual.app import App
 
-from tui.screens.generation import GenerationScreen
+from tui.labs import register_strings
+from tui.labs.generation.screen import GenerationScreen
 
 EXAMPLE = {"prompt": "옛날 옛적에", "temperature": 0.8, "top_k": 50, "top_p": 0.95, "max_new_tokens": 24,
            "messages": [{"role": "system", "content": "너는 선생님이야."},
@@ -28,6 +29,7 @@ def loaded(tiny_llama_dir):
 class LabApp(App):
     def __init__(self, loaded, example=EXAMPLE):
         super().__init__()
+        register_strings()
         self.loaded = loaded
         self.example = example
         self.loads = 0
@@ -140,7 +142,7 @@ async def test_bad_input_is_a_notice_not_a_crash(loaded):
         await settle(pilot)
         await pilot.press("ctrl+r")
         await settle(pilot)
-        assert "shorten the prompt" in str(app.screen.query_one("#gen-status").render())
+        assert "shorten" in str(app.screen.query_one("#gen-status").render())
         assert app.screen.result is None
 
 
@@ -160,14 +162,15 @@ async def test_chat_mode_template_and_compare_at_80x24(loaded):
         assert "chatml" in text_of(app)
         await pilot.press("f4")
         await settle(pilot)
-        labels = [c.label for c in screen.comparison.candidates]
+        labels = [c.label for c in screen.candidates]
         assert labels[:4] == ["greedy", "beam 1", "beam 2", "beam 3"] and labels[-1].startswith("seed")
+        assert all(len(c.token_ids) <= 6 for c in screen.candidates)
         for key in ("temperature", "top-k", "top-p", "beams", "seed"):
             assert key in text_of(app)
 
 
 def test_screen_module_does_not_import_torch():
-    code = ("import sys\nimport tui.screens.generation\n"
+    code = ("import sys\nimport tui.labs.generation.screen\n"
             "print(sorted(m for m in ('torch', 'transformers') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=Path(__file__).resolve().parents[2])
@@ -176,9 +179,9 @@ def test_screen_module_does_not_import_torch():
 
 
 def test_strings_have_the_same_keys_in_both_languages():
-    from tui.widgets.gen_strings import EN, KO
+    from tui.labs.generation.strings import STRINGS
 
-    assert set(KO) == set(EN)
+    assert set(STRINGS["ko"]) == set(STRINGS["en"])
 
 
 async def test_opens_from_the_real_app_with_a_lessons_try_it(loaded, dojo_home):
@@ -205,3 +208,73 @@ async def test_opens_from_the_real_app_with_a_lessons_try_it(loaded, dojo_home):
         await pilot.press("escape")  # nothing running: Esc goes back
         await pilot.pause()
         assert app.screen is home
+
+
+async def test_the_prompt_has_focus_and_typing_never_triggers_app_keys(loaded, dojo_home):
+    from tests.tui.conftest import make_app
+
+    app = make_app("en", labs={"generation": lambda try_it: GenerationScreen("dojo-tiny", try_it,
+                                                                             load=lambda name: loaded)})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.open_lab("generation", {"prompt": "x"})
+        await settle(pilot)
+        screen = app.screen
+        assert app.focused is screen.query_one("#gen-prompt")
+        await pilot.press("end", "space", "q", "u", "i", "l", "t")
+        await pilot.pause()
+        assert screen.query_one("#gen-prompt").text == "x quilt" and app.screen is screen and app.lang == "en"
+
+
+async def test_max_new_tokens_is_bounded_by_the_room_left_in_the_context(loaded):
+    app = LabApp(loaded, {**EXAMPLE, "prompt": "the cat sat on the mat. " * 8})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        slider = screen.query_one("#gen-max-new-tokens")
+        used = len(screen.prompt_ids())
+        assert slider.maximum == 128 - used  # tiny model: 128 positions
+        screen.query_one("#gen-prompt").text = "hi"
+        await pilot.pause(0.6)
+        await settle(pilot)
+        assert slider.maximum == 128 - len(screen.prompt_ids())
+        slider.focus()
+        await pilot.press("end")
+        assert slider.value == slider.maximum
+
+
+async def test_greedy_next_token_rows_are_the_real_runner_ups(loaded):
+    import torch
+
+    app = LabApp(loaded, {**EXAMPLE, "do_sample": False})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        view = app.screen.view
+        assert view.greedy and [s.name for s in view.stages] == ["raw", "final"]
+        logits = app.screen.pipeline.logits[0]
+        assert [r.token_id for r in view.rows] == torch.topk(logits, len(view.rows)).indices.tolist()
+
+
+async def test_esc_leaves_when_idle_and_the_lab_keeps_its_settings(loaded, dojo_home):
+    from tests.tui.conftest import make_app
+
+    app = make_app("ko", labs={"generation": lambda try_it: GenerationScreen("dojo-tiny", try_it,
+                                                                             load=lambda name: loaded)})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        home = app.screen
+        app.open_lab("generation", {})
+        await settle(pilot)
+        app.screen.query_one("#gen-top-k").focus()
+        await pilot.press("home")
+        app.screen.query_one("#gen-prompt").text = "바다는 넓고"
+        await pilot.press("f2")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is home
+        app.open_lab("generation", {})
+        await settle(pilot)
+        again = app.screen
+        assert again.query_one("#gen-prompt").text == "바다는 넓고" and again._slider("top_k") == 0
+        assert again.do_sample is True
+        assert "끔" in text_of(app)  # top-k off, in Korean

@@ -31,42 +31,45 @@ import typer
 from engine.config import Setting, describe, format_value
 
 
-def _help(s: Setting) -> str:
+def _help(s: Setting, default: Any) -> str:
     text = s.help or s.name.replace("_", " ")
     if s.choices:
         text += f" One of: {', '.join(str(c) for c in s.choices)}."
-    shown = format_value(s.default)
+    shown = format_value(default)
     if shown not in ("", "()"):
         text += f" (default: {shown})"
     return text
 
 
-def _annotation(s: Setting) -> Any:
+def _annotation(s: Setting, default: Any) -> Any:
     names = [s.option] + ([s.short] if s.short else [])
     if s.type is bool:
         flag = s.option
-        names = [f"{flag}/--no-{flag[2:]}"] + ([s.short] if s.short else [])
-        return Annotated[Optional[bool], typer.Option(*names, help=_help(s), show_default=False)]
+        names = [flag if "/" in flag else f"{flag}/--no-{flag[2:]}"] + ([s.short] if s.short else [])
+        return Annotated[Optional[bool], typer.Option(*names, help=_help(s, default), show_default=False)]
     if s.type in (tuple, dict):
         metavar = s.metavar or ("KEY=VALUE" if s.type is dict else "TEXT")
-        return Annotated[Optional[list[str]], typer.Option(*names, help=_help(s), show_default=False,
+        return Annotated[Optional[list[str]], typer.Option(*names, help=_help(s, default), show_default=False,
                                                            metavar=metavar)]
     base = s.type if s.type in (int, float, str) else str
-    return Annotated[Optional[base], typer.Option(*names, help=_help(s), show_default=False,
-                                                  metavar=s.metavar)]
+    metavar = s.metavar or {int: "N", float: "NUM"}.get(base, "TEXT")
+    return Annotated[Optional[base], typer.Option(*names, help=_help(s, default), show_default=False, metavar=metavar)]
 
 
 def _convert(s: Setting, value: Any) -> Any:
     from .common import fail
 
     if s.type is tuple:
+        if not s.split:
+            return tuple(str(v) for v in value)
         return tuple(x.strip() for v in value for x in str(v).split(",") if x.strip())
     if s.type is dict:
         out = {}
         for pair in value:
             key, sep, val = str(pair).partition("=")
             if not sep or not key.strip() or not val.strip():
-                fail(f"{s.option} {pair!r}: write KEY=VALUE, e.g. {s.option} text=review")
+                form = s.metavar or "KEY=VALUE"
+                fail(f"{s.option} {pair!r}: write {form}, two names joined by '=' ({s.help})")
             out[key.strip()] = val.strip()
         return out
     if s.choices and value not in s.choices:
@@ -91,9 +94,15 @@ def selected_settings(cls: type, only: Iterable[str] | None = None, exclude: Ite
 
 
 def config_options(cls: type, *, only: Iterable[str] | None = None, exclude: Iterable[str] = (),
-                   groups: Iterable[str] | None = None, param: str = "given") -> Callable:
-    """Decorator: add ``cls``'s fields as options; the command gets ``param`` = {field: value given}."""
+                   groups: Iterable[str] | None = None, param: str = "given",
+                   defaults: dict[str, Any] | None = None) -> Callable:
+    """Decorator: add ``cls``'s fields as options; the command gets ``param`` = {field: value given}.
+
+    ``defaults`` names the defaults the engine applies for this command when they are not
+    the dataclass's own (e.g. ``strategies.COMPARE_DEFAULTS``), so the help shows the truth.
+    Decorators stack: each adds its class's options under its own ``param``."""
     settings = selected_settings(cls, only, exclude, groups)
+    shown = {s.name: (defaults or {}).get(s.name, s.default) for s in settings}
 
     def decorate(func: Callable) -> Callable:
         sig = inspect.signature(func)
@@ -103,7 +112,7 @@ def config_options(cls: type, *, only: Iterable[str] | None = None, exclude: Ite
         clash = {p.name for p in own} & {s.name for s in settings}
         if clash:
             raise TypeError(f"{func.__name__}: parameters {sorted(clash)} clash with {cls.__name__} fields")
-        extra = [inspect.Parameter(s.name, inspect.Parameter.KEYWORD_ONLY, annotation=_annotation(s), default=None)
+        extra = [inspect.Parameter(s.name, inspect.Parameter.KEYWORD_ONLY, annotation=_annotation(s, shown[s.name]), default=None)
                  for s in settings]
 
         @functools.wraps(func)

@@ -1,28 +1,26 @@
 """`llm-dojo runs`: list, attach to, stop, resume and remove background training runs.
 
 Everything here reads or signals a run directory through ``engine.runs``; nothing
-trains in this process, so Ctrl-C while attached only detaches the view. ``attach``
-draws a rich progress bar with the ETA and a sparkline of the training loss,
-rebuilt from the whole ``events.jsonl`` first, then updated as lines arrive.
+trains in this process, so Ctrl-C while attached only detaches the view. The list
+rows come from ``tui.runs_format.run_row`` (the same rows the app's runs screen
+shows), and ``attach`` draws from ``engine.runs.control.follow``: a progress bar
+with the ETA and a sparkline of the training loss, rebuilt from the whole
+``events.jsonl`` first, then updated as lines arrive.
 """
 
 from __future__ import annotations
 
-import time
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from engine.errors import DojoError
-
-from .common import JsonOpt, fail, print_json
+from .common import JsonOpt, print_json
 
 runs_app = typer.Typer(help="Background training runs: list, attach, stop, resume, remove.",
                        invoke_without_command=True)
-IdArg = Annotated[str, typer.Argument(help="Run id (a unique prefix is enough).", show_default=False)]
+IdArg = Annotated[str, typer.Argument(help="Run id (the short id shown by `llm-dojo runs`, or any unique prefix).",
+                                      show_default=False)]
 BLOCKS = "▁▂▃▄▅▆▇█"
-STATE_STYLE = {"queued": "yellow", "running": "cyan", "stopping": "yellow", "completed": "green",
-               "failed": "red", "cancelled": "magenta"}
 
 
 def register(app: typer.Typer) -> None:
@@ -43,114 +41,113 @@ def sparkline(values: list[float], width: int = 40) -> str:
     return "".join(BLOCKS[min(7, int((v - lo) / span * 7 + 0.5))] for v in values)
 
 
-def fmt_eta(seconds: Any) -> str:
-    if not isinstance(seconds, (int, float)) or seconds != seconds:
-        return "-"
-    seconds = int(seconds)
-    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}" if seconds >= 3600 \
-        else f"{seconds // 60}:{seconds % 60:02d}"
-
-
 @runs_app.callback()
 def runs_list(ctx: typer.Context, json_out: JsonOpt = False) -> None:
-    """List runs with their state, step/total, last loss and ETA."""
+    """List runs with their state, step/total, last loss and ETA (newest last)."""
     if ctx.invoked_subcommand is not None:
         return
     from engine.runs import store
 
-    rows = [r.to_dict() for r in store.list_runs()]
+    from ..runs_format import COLUMNS, STATE_STYLE, run_row
+
+    infos = store.list_runs()
     if json_out:
-        print_json(rows)
+        print_json([r.to_dict() for r in infos])
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console()
-    if not rows:
+    if not infos:
         console.print("No runs yet. Start one with: [bold]llm-dojo train sft[/]")
         return
-    table = Table(box=None, header_style="bold")
-    for col in ("id", "task", "model", "state", "step", "loss", "eta"):
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for col in COLUMNS:
         table.add_column(col, justify="right" if col in ("step", "loss", "eta") else "left",
-                         no_wrap=col in ("id", "state", "step"), min_width=len(rows[0]["id"]) if col == "id" else None,
-                         max_width=18 if col == "model" else None, overflow="ellipsis")
-    for r in rows:
-        step = f"{r['step'] or 0}/{r['total']}" if r["total"] else "-"
-        loss = f"{r['loss']:.4f}" if isinstance(r["loss"], float) else "-"
-        style = STATE_STYLE.get(r["state"], "")
-        model = r["model"].rstrip("/").rsplit("/", 1)[-1] if r["model"].startswith(("/", ".")) else r["model"]
-        table.add_row(r["id"], f"{r['kind']}/{r['task']}", model, f"[{style}]{r['state']}[/]", step, loss,
-                      fmt_eta(r["eta_s"]))
+                         no_wrap=col != "model", overflow="fold")
+    for info in infos:
+        row = run_row(info)
+        style = STATE_STYLE.get(row["state"], "")
+        table.add_row(*[f"[{style}]{row[c]}[/]" if c == "state" else escape(row[c]) for c in COLUMNS])
     console.print(table)
-    for r in rows:
-        if r["state"] == "failed" and r["error"]:
-            console.print(f"[red]{r['id']}[/]: {r['error']}")
+    for info in infos:
+        if info.state == "failed" and info.status.get("error"):
+            console.print(f"[red]{run_row(info)['id']}[/]: {escape(str(info.status['error']))}")
+    console.print("[dim]Full ids and paths: llm-dojo runs --json[/]")
 
 
 @runs_app.command("attach")
 def attach_cmd(run_id: IdArg) -> None:
     """Watch a run live (progress, ETA, loss sparkline). Ctrl-C detaches; the run goes on."""
-    try:
-        code = attach(run_id)
-    except DojoError as exc:
-        fail(str(exc))
-        return
-    raise typer.Exit(code)
+    raise typer.Exit(attach(run_id))
 
 
-def attach(run_id: str) -> int:
-    """Draw the run until it ends -> 0 when it completed, 1 otherwise (130: detached)."""
+def attach(run_id: str, *, stop_on_interrupt: bool = False) -> int:
+    """Draw the run until it ends -> 0 when it completed, 1 otherwise, 130 after Ctrl-C.
+
+    Ctrl-C detaches (the run goes on), or with ``stop_on_interrupt`` stops the run at the
+    next step boundary, waits for its checkpoint and says how to resume it."""
     from rich.console import Console, Group
     from rich.live import Live
+    from rich.markup import escape
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
     from rich.text import Text
 
     from engine.runs import control, store
+
+    from ..runs_format import STATE_STYLE, fmt_eta
 
     run_dir = store.find_run(run_id)
     spec = store.load_spec(run_dir)
     console = Console(stderr=True)
     bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), TaskProgressColumn(),
                    TextColumn("{task.completed}/{task.total} steps  ETA {task.fields[eta]}"), console=console)
-    task = bar.add_task(run_dir.name, total=None, eta="-")
-    points: list[tuple[int, float]] = []
-    info: dict[str, Any] = {}
+    task = bar.add_task(spec.title, total=None, eta="-")
 
-    def line() -> Text:
-        losses = [v for _, v in points]
-        parts = [f"loss {losses[-1]:.4f}" if losses else "loss -", sparkline(losses)]
-        for key, label in (("eval/loss", "eval"), ("eval/accuracy", "acc"), ("lr", "lr"), ("tokens/s", "tok/s")):
-            if key in info:
-                value = info[key]
-                parts.append(f"{label} {value:.3g}" if key != "tokens/s" else f"{label} {value:,.0f}")
+    def line(snap) -> Text:
+        h = snap.history
+        losses = [v for _, v in h.series.get("train/loss", [])]
+        parts = [f"loss {losses[-1]:.4f}" if losses else "loss -", sparkline(losses, 30)]
+        for key, label in (("eval/loss", "eval"), ("eval/accuracy", "acc"), ("rewards/margins", "margin")):
+            if h.last(key) is not None:
+                parts.append(f"{label} {h.last(key):.3g}")
+        if isinstance(h.latest.get("tokens/s"), (int, float)):
+            parts.append(f"tok/s {h.latest['tokens/s']:,.0f}")
+        if h.latest.get("stage") and not losses:
+            parts.append(str(h.latest.get("detail") or h.latest["stage"]))
         return Text("  ".join(p for p in parts if p))
 
-    console.print(f"[bold]{run_dir.name}[/]  {spec.kind}/{spec.task}  {spec.model}  (Ctrl-C detaches; the run goes on)")
+    hint = "Ctrl-C stops it (checkpoint kept)" if stop_on_interrupt else "Ctrl-C detaches; the run goes on"
+    console.print(f"[bold]{run_dir.name}[/]  {spec.title}  {escape(spec.subject)}  ({hint})")
+    snap = None
     try:
-        with Live(Group(bar, line()), console=console, refresh_per_second=4, transient=False) as live:
-            for ev in control.follow(run_dir.name):
-                if ev.get("event") == "resume":  # steps after the checkpoint are trained again
-                    points[:] = [p for p in points if p[0] <= ev.get("step", 0)]
-                if ev.get("event") == "log" and "train/loss" in ev:
-                    points.append((ev.get("step", 0), float(ev["train/loss"])))
-                for key in ("eval/loss", "eval/accuracy", "lr", "tokens/s"):
-                    if key in ev:
-                        info[key] = ev[key]
-                if "total" in ev:
-                    bar.update(task, total=ev["total"], completed=ev.get("step", 0))
-                if "eta" in ev:
-                    bar.update(task, eta=fmt_eta(ev["eta"]))
-                live.update(Group(bar, line()))
+        with Live(console=console, refresh_per_second=4, transient=False) as live:
+            for snap in control.follow(run_dir.name):
+                h = snap.history
+                if h.total:
+                    bar.update(task, total=h.total, completed=h.step, eta=fmt_eta(h.eta))
+                live.update(Group(bar, line(snap)))
     except KeyboardInterrupt:
-        console.print(f"detached; the run goes on. Reattach with: llm-dojo runs attach {run_dir.name}")
+        console.line()
+        if not stop_on_interrupt:
+            console.print(f"detached; the run goes on. Reattach with: llm-dojo runs attach {run_dir.name}")
+            return 130
+        console.print("stopping at the end of this step...")
+        st = control.stop(run_dir.name)
+        console.print(f"{st.get('state')}: {escape(str(st.get('error') or ''))}")
         return 130
     console.line()
     st = store.status(run_dir)
     style = STATE_STYLE.get(st.get("state"), "")
-    message = f": {st['error']}" if st.get("error") else ""
+    message = f": {escape(str(st['error']))}" if st.get("error") else ""
     console.print(f"[{style}]{st.get('state')}[/]{message}")
+    ending = snap.history.ending if snap is not None else None
+    if ending is not None and ending.get("best_step") is not None and ending.get("metric"):
+        console.print(f"kept the weights of step {ending.get('best_step')} "
+                      f"(best {ending.get('metric')} {ending.get('best_metric'):.4g})")
     if st.get("state") == "completed" and st.get("output"):
-        console.print(f"model saved in {st['output']}")
+        console.print(f"model saved in {escape(str(st['output']))}")
     return 0 if st.get("state") == "completed" else 1
 
 
@@ -162,20 +159,9 @@ def stop_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Stop a run: checkpoint at the end of the current step; a second stop (or --now) kills it."""
-    from engine.runs import control, store
+    from engine.runs import control
 
-    try:
-        if now:
-            run_dir = store.find_run(run_id)
-            if store.status(run_dir).get("state") not in store.ACTIVE:
-                raise DojoError(f"run {run_dir.name} is not running; nothing to stop")
-            control.kill(run_dir, reason="killed with --now")
-            st = store.status(run_dir)
-        else:
-            st = control.stop(run_id, timeout=timeout)
-    except DojoError as exc:
-        fail(str(exc))
-        return
+    st = control.stop(run_id, timeout=timeout, now=now)
     if json_out:
         print_json(st)
     else:
@@ -187,14 +173,9 @@ def resume_cmd(run_id: IdArg, follow: bool = typer.Option(False, "--follow", hel
     """Continue a cancelled or failed run from its last checkpoint (same step numbers)."""
     from engine.runs import control
 
-    try:
-        rid = control.resume(run_id)
-    except DojoError as exc:
-        fail(str(exc))
-        return
+    rid = control.resume(run_id)
     typer.echo(rid)
     if follow:
-        time.sleep(0.2)
         raise typer.Exit(attach(rid))
 
 
@@ -203,9 +184,4 @@ def rm_cmd(run_id: IdArg) -> None:
     """Delete a finished run's directory (checkpoints, model, events)."""
     from engine.runs import store
 
-    try:
-        path = store.remove_run(run_id)
-    except DojoError as exc:
-        fail(str(exc))
-        return
-    typer.echo(f"removed {path}")
+    typer.echo(f"removed {store.remove_run(run_id)}")

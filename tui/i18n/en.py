@@ -102,6 +102,12 @@ STRINGS: dict[str, str] = {
     "form.no": "no",
     "form.bad_value": "{field}: this is not a value of the right kind (a number, or yes/no)",
     "error.unexpected": "Unexpected error: {error}",
+    # confirmations (tui.screens.confirm)
+    "confirm.yes": "Yes, quit (y)",
+    "confirm.no": "No, stay (n)",
+    "confirm.quit": "There is work on this screen that would be lost. Quit LLM Dojo anyway?",
+    "key.confirm.yes": "Yes",
+    "key.confirm.no": "No",
     # key bindings (footer), by binding id
     "key.app.quit": "Quit",
     "key.app.language": "한국어",

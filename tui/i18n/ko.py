@@ -108,6 +108,12 @@ STRINGS: dict[str, str] = {
     "form.no": "아니요",
     "form.bad_value": "{field}: 알맞은 형식의 값이 아닙니다 (숫자, 또는 예/아니요)",
     "error.unexpected": "예상하지 못한 오류: {error}",
+    # 확인 (tui.screens.confirm)
+    "confirm.yes": "예, 종료 (y)",
+    "confirm.no": "아니요, 계속 (n)",
+    "confirm.quit": "이 화면의 작업이 사라집니다. 그래도 LLM 도장을 종료할까요?",
+    "key.confirm.yes": "예",
+    "key.confirm.no": "아니요",
     # key bindings (footer), by binding id
     "key.app.quit": "종료",
     "key.app.language": "English",

@@ -32,6 +32,9 @@ PACKAGES: dict[str, str] = {
 }
 """Lab name (as in ``lesson.toml``) -> its package. "runs" is the runs list, not a lesson lab."""
 
+SHARED_STRINGS: tuple[str, ...] = ("tui.widgets.strings",)
+"""String tables of widgets several labs share (the run view, sliders)."""
+
 LabFactory = Callable[[Mapping[str, Any]], "Screen[Any]"]
 _registered = False
 
@@ -43,8 +46,9 @@ def register_strings() -> None:
         return
     from ..i18n import add_strings
 
-    for package in dict.fromkeys(PACKAGES.values()):
-        add_strings(importlib.import_module(f"{package}.strings").STRINGS)
+    modules = list(SHARED_STRINGS) + [f"{package}.strings" for package in dict.fromkeys(PACKAGES.values())]
+    for name in modules:
+        add_strings(importlib.import_module(name).STRINGS)
     _registered = True
 
 

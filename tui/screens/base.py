@@ -57,7 +57,8 @@ class Localized:
         assert isinstance(self, Screen)
         localize_bindings(self)
         self._apply_titles()
-        self.watch(self.app, "lang", self._language_changed, init=False)
+        if hasattr(self.app, "lang"):  # absent in a bare test app that hosts one lab screen
+            self.watch(self.app, "lang", self._language_changed, init=False)
 
     def _language_changed(self) -> None:
         assert isinstance(self, Screen)

@@ -7,6 +7,6 @@ from typing import Any
 
 
 def open_screen(lab: str, try_it: Mapping[str, Any]):
-    from ...screens.generation import GenerationScreen
+    from .screen import GenerationScreen
 
     return GenerationScreen(str(try_it.get("model", "dojo-tiny")), dict(try_it))

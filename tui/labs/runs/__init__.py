@@ -1,4 +1,4 @@
-"""The runs list: every background run, attach, stop, resume, remove."""
+"""The runs list: every background run; show, stop, resume, delete, try a finished model."""
 
 from __future__ import annotations
 
@@ -7,6 +7,6 @@ from typing import Any
 
 
 def open_screen(lab: str, try_it: Mapping[str, Any]):
-    from ...screens.runs import RunsScreen
+    from .screen import RunsScreen
 
     return RunsScreen(dict(try_it))

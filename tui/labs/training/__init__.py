@@ -7,6 +7,6 @@ from typing import Any
 
 
 def open_screen(lab: str, try_it: Mapping[str, Any]):
-    from ...screens.training import TrainingScreen
+    from .screen import TrainingScreen
 
     return TrainingScreen(dict(try_it))

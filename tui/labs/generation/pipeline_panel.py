@@ -2,8 +2,10 @@
 
 It draws a ``PipelineView`` (from ``engine.generation.pipeline``) and nothing else:
 the screen hands it a new view whenever a slider moves, so the panel never touches
-the model. All bars share one scale (the largest probability shown anywhere), so a
-cut stage visibly loses mass and the renormalised ``final`` column grows back.
+the model. Each stage's bars are scaled to that stage's largest probability, so moving
+top-k never changes the raw column; the numbers beside them carry the absolute values.
+In greedy mode (sampling off, or temperature 0) only ``raw`` and ``final`` are shown,
+with a line saying why.
 Token pieces are shown with visible whitespace (``␣`` space, ``↵`` newline) and cut to
 fit in terminal cells, Hangul counted as two.
 """
@@ -16,7 +18,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.widget import Widget
 
-from .gen_strings import gt
+from ...i18n import t
 
 EIGHTHS = " ▏▎▍▌▋▊▉█"
 TOKEN_CELLS = 9
@@ -66,21 +68,22 @@ class NextTokenPanel(Widget):
         self.refresh(layout=True)
 
     def get_content_height(self, container: Any, viewport: Any, width: int) -> int:
-        return 3 + len(self.view.rows) if self.view is not None else 2
+        return 3 + len(self.view.rows) + int(self.view.greedy) if self.view is not None else 2
 
     def render(self) -> Text:
         if self.view is None:
-            return Text(self.message or gt("next.waiting"), style="dim")
+            return Text(self.message or t("gen.next.waiting"), style="dim")
         view = self.view
         width = max(40, self.size.width)
         stages = view.stages
         col = max(5, (width - TOKEN_CELLS - 6) // len(stages))
-        peak = max((p for s in stages for p in s.probs), default=1.0) or 1.0
-        out = Text(gt("next.header", n=self.forward_passes, vocab=view.vocab_size) + "\n", style="dim")
+        out = Text(t("gen.next.header", n=self.forward_passes, vocab=view.vocab_size) + "\n", style="dim")
+        if view.greedy:
+            out.append(t("gen.next.greedy") + "\n", style="yellow")
         out.append(" " * TOKEN_CELLS)
         for s in stages:
-            out.append(fit(gt(f"stage.{s.name}"), col), style="bold")
-        out.append("\n" + fit(gt("next.kept"), TOKEN_CELLS - 1) + " ", style="dim")
+            out.append(fit(t(f"gen.stage.{s.name}"), col), style="bold")
+        out.append("\n" + fit(t("gen.next.kept"), TOKEN_CELLS - 1) + " ", style="dim")
         for s in stages:
             out.append(fit(f"{s.kept:,}", col), style="dim")
         for i, row in enumerate(view.rows):
@@ -93,6 +96,6 @@ class NextTokenPanel(Widget):
                     out.append(fit("·", col), style="grey35")
                     continue
                 style = "green" if last else "cyan" if s.name in ("raw", "penalty", "temperature") else "yellow"
-                out.append(bar(p / peak, cells), style=style)
+                out.append(bar(p / (max(s.probs) or 1.0), cells), style=style)
                 out.append(f"{p:5.1%}"[:6].rjust(6) if last else " ")
         return out
