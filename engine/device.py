@@ -90,4 +90,4 @@ def check_quantization(device: str, load_in_4bit: bool, load_in_8bit: bool) -> N
             f"this run uses {device}. Drop {flag}, or run on a GPU machine"
         )
     if not bitsandbytes_installed():
-        raise DeviceError(f"{flag} needs bitsandbytes; install it with: pip install 'llm-dojo[gpu]'")
+        raise DeviceError(f"{flag} needs bitsandbytes; install it with: pip install 'bitsandbytes>=0.45'")

@@ -93,7 +93,8 @@ def _gpu_checks() -> list[Check]:
     elif bnb:
         checks.append(Check("bitsandbytes", "degraded", f"{bnb} installed, but 4-bit needs a CUDA GPU", "use a CUDA GPU machine for QLoRA"))
     else:
-        fix = "pip install 'llm-dojo[gpu]'" if torch.cuda.is_available() else "on a CUDA machine: pip install 'llm-dojo[gpu]'"
+        fix = ("pip install 'bitsandbytes>=0.45' (Linux x86_64 installs it with llm-dojo)" if torch.cuda.is_available()
+               else "on a Linux x86_64 CUDA machine it comes with llm-dojo; elsewhere QLoRA is not available")
         checks.append(Check("bitsandbytes", "missing" if torch.cuda.is_available() else "degraded",
                             "not installed: no 4-bit / 8-bit loading (QLoRA)", fix))
     return checks

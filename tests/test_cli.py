@@ -48,6 +48,21 @@ def test_models_json_lists_embedded_with_parameters():
 def test_unknown_model_offline():
     res = dojo("load", "meta-llama/Meta-Llama-3-8B")
     assert_one_line_error(res, "no model named", "dojo-tiny")
+    assert res.stderr.startswith("error: "), repr(res.stderr)  # no blank line left by the loading bar
+
+
+def test_doctor_table_shows_brackets_literally(monkeypatch):
+    """Text in checks is shown as written: ``[gpu]`` is not swallowed as Rich markup."""
+    from typer.testing import CliRunner
+
+    from engine import doctor
+    from tui.cli import app
+
+    monkeypatch.setattr(doctor, "run_checks", lambda probe_network=True: [
+        doctor.Check("bitsandbytes", "degraded", "not [red]installed", "pip install 'llm-dojo[gpu]'")])
+    res = CliRunner().invoke(app, ["doctor", "--no-network"], env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    assert "pip install 'llm-dojo[gpu]'" in res.output and "not [red]installed" in res.output
 
 
 def test_directory_that_is_not_a_model(tmp_path):

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..paths import adapters_dir, runs_dir
-from .resolve import embedded_models
+from .resolve import RUN_PREFIX, embedded_models, run_has_model
 
 
 @dataclass(frozen=True)
@@ -107,5 +107,20 @@ def adapter_entries() -> list[ModelEntry]:
     return out
 
 
+def run_entries() -> list[ModelEntry]:
+    """Models saved by finished runs, named ``run:<short id>`` (usable as ``--model``)."""
+    from ..runs.store import list_runs, short_id
+
+    out = []
+    for run in list_runs():
+        if not run_has_model(run.status):
+            continue
+        folder = Path(run.status["output"])
+        kind = _model_type(folder) + (f" ({run.spec.task})" if run.spec.kind == "sft" else " (pretrained)")
+        out.append(ModelEntry(RUN_PREFIX + short_id(run.id), "run", kind, safetensors_parameters(folder), str(folder),
+                              run.spec.model if run.spec.kind == "sft" else None))
+    return out
+
+
 def list_models() -> list[ModelEntry]:
-    return embedded_entries() + cached_hub_models() + adapter_entries()
+    return embedded_entries() + cached_hub_models() + run_entries() + adapter_entries()

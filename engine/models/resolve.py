@@ -87,14 +87,54 @@ def _from_hub(name: str) -> Path:
                             "check the name, your network and `huggingface-cli login`") from None
 
 
-def available_names() -> list[str]:
-    """Names that resolve without network: embedded models and cached hub models."""
-    names = list(embedded_models())
+def cached_repo_ids() -> list[str]:
+    """Model repositories with a complete snapshot in the local Hugging Face cache."""
     try:
-        from .catalog import cached_hub_models
+        from huggingface_hub import scan_cache_dir
 
-        names += [m.name for m in cached_hub_models()]
-    except Exception:
+        info = scan_cache_dir()
+    except Exception:  # no cache dir yet, or unreadable: nothing cached
+        return []
+    return sorted(
+        repo.repo_id for repo in info.repos
+        if repo.repo_type == "model" and any((Path(r.snapshot_path) / "config.json").exists() for r in repo.revisions)
+    )
+
+
+RUN_PREFIX = "run:"
+"""A finished run's model is named ``run:<short id>`` (``llm-dojo models`` lists them)."""
+
+
+def run_model_dirs() -> dict[str, Path]:
+    """``run:<short id>`` -> the model folder of every finished run that saved a full model."""
+    from ..runs.store import list_runs, short_id
+
+    return {RUN_PREFIX + short_id(run.id): Path(run.status["output"]) for run in list_runs() if run_has_model(run.status)}
+
+
+def run_has_model(status: dict) -> bool:
+    folder = status.get("output")
+    return status.get("state") == "completed" and bool(folder) and (Path(folder) / "config.json").exists()
+
+
+def _from_run(name: str) -> Path:
+    from ..runs.store import find_run, status
+
+    run_dir = find_run(name[len(RUN_PREFIX):])
+    st = status(run_dir)
+    folder = st.get("output")
+    if not run_has_model(st):
+        raise ModelNotFound(f"run {run_dir.name} has no finished model yet (state: {st.get('state')}); "
+                            "wait for it to finish, or pick one from: llm-dojo models")
+    return Path(folder)
+
+
+def available_names() -> list[str]:
+    """Names that resolve without network: embedded models, cached hub models and finished runs."""
+    names = list(embedded_models()) + cached_repo_ids()
+    try:
+        names += list(run_model_dirs())
+    except Exception:  # a damaged runs folder never hides the other models
         pass
     return names
 
@@ -137,6 +177,8 @@ def resolve_model(
     embedded = embedded_models()
     if name in embedded:
         resolved = ResolvedModel(name, embedded[name], "embedded")
+    elif name.startswith(RUN_PREFIX):
+        resolved = ResolvedModel(name, _from_run(name), "run")
     else:
         local = Path(name).expanduser()
         if local.exists():
@@ -154,7 +196,12 @@ def resolve_model(
                 resolved = ResolvedModel(name, _from_hub(name), "hub")
     if resolved is None:
         known = ", ".join(available_names()) or "none"
-        how = "" if not hub_offline(allow_network) else "; to download from the hub, pass --online (needs network)"
+        if not hub_offline(allow_network):
+            how = ""
+        elif allow_network:
+            how = "; HF_HUB_OFFLINE is set, which forbids downloads even with --online: unset it to download"
+        else:
+            how = "; to download from the hub, pass --online (needs network)"
         raise ModelNotFound(f"no model named {name!r} here (available offline: {known}){how}")
     check_safety(resolved.path, allow_pickle=allow_pickle, trust_remote_code=trust_remote_code, name=name)
     return resolved

@@ -128,3 +128,32 @@ def test_catalog_counts_parameters_from_headers(tiny_llama_dir):
 
     loaded = load_model(str(tiny_llama_dir))
     assert safetensors_parameters(tiny_llama_dir) == loaded.parameters
+
+
+def test_a_finished_runs_model_is_listed_and_resolves_by_its_short_name(tiny_llama_dir, tmp_path, monkeypatch):
+    import shutil
+
+    from engine.models.catalog import list_models
+    from engine.runs import store
+    from engine.runs.spec import RunSpec
+
+    run_dir = store.create_run(RunSpec(model=str(tiny_llama_dir), task="sentiment"))
+    out = run_dir / "model"
+    shutil.copytree(tiny_llama_dir, out)
+    name = "run:" + store.short_id(run_dir.name)
+    store.write_status(run_dir, state="running", output=None)
+    assert name not in [m.name for m in list_models()]  # not finished: not offered
+    with pytest.raises(ModelNotFound, match="no finished model"):
+        resolve_model(name)
+    store.write_status(run_dir, state="completed", output=str(out))
+    entry = next(m for m in list_models() if m.name == name)
+    assert entry.source == "run" and "sentiment" in entry.kind and entry.base_model == str(tiny_llama_dir)
+    assert resolve_model(name).path == out
+    assert load_model(name).model.config.vocab_size > 0
+
+
+def test_online_under_hf_hub_offline_says_the_variable_forbids_it(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(ModelNotFound, match="HF_HUB_OFFLINE is set") as info:
+        resolve_model("someone/missing-model", allow_network=True)
+    assert "pass --online" not in str(info.value)

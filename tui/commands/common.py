@@ -51,7 +51,7 @@ def load_with_progress(name: str, options, quiet: bool = False):
     console = Console(stderr=True)
     result = None
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[detail]}"),
-                  TimeElapsedColumn(), console=console, transient=True, disable=quiet) as bar:
+                  TimeElapsedColumn(), console=console, transient=True, disable=quiet or not console.is_terminal) as bar:
         task = bar.add_task(f"loading {name}", total=1.0, detail="")
         for event in load_events(name, options):
             if isinstance(event, Loaded):

@@ -28,6 +28,7 @@ def doctor(
         print_json([c.to_dict() for c in checks])
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     marks = {"ok": "[green]ok[/]", "degraded": "[yellow]degraded[/]", "missing": "[red]missing[/]"}
@@ -35,7 +36,7 @@ def doctor(
     for col in ("check", "status", "value", "fix"):
         table.add_column(col, overflow="fold")
     for c in checks:
-        table.add_row(c.name, marks.get(c.status, c.status), c.value, c.fix)
+        table.add_row(escape(c.name), marks.get(c.status, escape(c.status)), escape(c.value), escape(c.fix))
     Console().print(table)
 
 
@@ -48,6 +49,7 @@ def models(json_out: JsonOpt = False) -> None:
         print_json([e.to_dict() for e in entries])
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title="models on this machine")
@@ -56,7 +58,7 @@ def models(json_out: JsonOpt = False) -> None:
     for e in entries:
         params = f"{e.parameters:,}" if e.parameters else "?"
         kind = e.kind + (f" (base: {e.base_model})" if e.base_model else "")
-        table.add_row(e.name, e.source, kind, params, e.path)
+        table.add_row(escape(e.name), escape(e.source), escape(kind), params, escape(e.path))
     Console().print(table)
 
 
