@@ -6,12 +6,17 @@ Both sides train the same model on the same data with the same TrainingArguments
 (``engine.training.sft.training_kwargs``), each in a fresh process:
 
 * ours: ``launcher.start`` -> detached worker with the events callback, the token
-  counting collator, status.json and checkpoints settings of a real run;
+  counting collator, status.json and the default (automatic) checkpointing of a real run;
 * plain: a script that loads the model with ``from_pretrained``, tokenises the same
-  way and calls ``Trainer``/``SFTTrainer.train()`` with no callbacks of ours.
+  way and calls ``Trainer``/``SFTTrainer.train()`` with no callbacks of ours and no
+  checkpoints at all.
+
+For each pair it prints where our training time went: checkpoint saves (their seconds
+come from the run's own ``checkpoint`` events), the training loop, and process start.
 
 Both processes get the same environment (``launcher.worker_env``: the OpenMP wait
-policy, tokenizer threads), so only the run path differs.
+policy, tokenizer threads, and the worker's CPU thread count from
+``engine.runs.priority``), so only the run path differs.
 Evaluation during training is off on both sides (it is configuration, not overhead:
 ours would also score label accuracy), so the ratio compares the training loops.
 steps/s = steps / ``train_runtime`` as transformers reports it; each pair runs both,
@@ -39,8 +44,7 @@ def bench_spec(task: str, model: str, steps: int):
     from engine.runs.spec import RunSpec
 
     return RunSpec(task=task, model=model, max_steps=steps, batch_size=16, lr=5e-4, logging_steps=1,
-                   eval_steps=10**6, save_steps=10**6, eval_on_start=False,
-                   max_seq_length=128)
+                   eval_steps=10**6, eval_on_start=False, max_seq_length=128)
 
 
 def plain(spec_json: str, out: str) -> None:
@@ -61,6 +65,7 @@ def plain(spec_json: str, out: str) -> None:
 
     device = pick_device(spec.device)
     kwargs = sft.training_kwargs(spec, Path(out), sft.total_steps(spec, len(data.train)), device, False)
+    kwargs["save_strategy"] = "no"  # a hand-written script that never checkpoints
     if spec.task == "sentiment":
         enc = [sft.encode_sentiment(tok, r["text"], r["label"], spec.max_seq_length) for r in data.train]
         test = [sft.encode_sentiment(tok, r["text"], r["label"], spec.max_seq_length) for r in data.test]
@@ -83,8 +88,12 @@ def run_plain(spec) -> dict:
         from engine.runs.launcher import worker_env
 
         # the same process environment as a worker (OpenMP wait policy, tokenizers threads)
+        from engine.runs.priority import worker_threads
+
+        threads = worker_threads()  # the worker's own thread count, so only the run path differs
+        env = worker_env({"OMP_NUM_THREADS": str(threads)} if threads else None)
         res = subprocess.run([sys.executable, __file__, "--plain", spec.to_json(), out], capture_output=True,
-                             text=True, cwd=ROOT, env=worker_env())
+                             text=True, cwd=ROOT, env=env)
     line = next((x for x in res.stdout.splitlines() if x.startswith("RESULT ")), None)
     if line is None:
         raise SystemExit(f"baseline failed:\n{res.stderr[-3000:]}")
@@ -104,8 +113,11 @@ def run_ours(spec) -> dict:
     st = store.status(run_dir)
     if st.get("state") != "completed":
         raise SystemExit(f"our run failed: {st.get('error')}")
-    summary = next(e.to_dict() for e in read_events(run_dir / store.EVENTS)[0] if e.kind == "summary")
-    return {"steps": summary["step"], "runtime": summary["train/runtime"], "wall": wall}
+    events = read_events(run_dir / store.EVENTS)[0]
+    summary = next(e.to_dict() for e in events if e.kind == "summary")
+    saves = [e for e in events if e.kind == "checkpoint"]
+    return {"steps": summary["step"], "runtime": summary["train/runtime"], "wall": wall,
+            "checkpoints": len(saves), "checkpoint_s": sum(e.get("seconds", 0.0) for e in saves)}
 
 
 def main() -> None:
@@ -132,12 +144,18 @@ def main() -> None:
             else:
                 o, p = run_ours(spec), run_plain(spec)
             rows.append({"plain_steps_s": p["steps"] / p["runtime"], "ours_steps_s": o["steps"] / o["runtime"],
-                         "ours_wall_s": o["wall"]})
+                         "ours_wall_s": o["wall"], "ours_train_s": o["runtime"], "plain_train_s": p["runtime"],
+                         "checkpoints": o["checkpoints"], "checkpoint_s": o["checkpoint_s"]})
             rows[-1]["ratio"] = rows[-1]["ours_steps_s"] / rows[-1]["plain_steps_s"]
             if not args.json:
                 r = rows[-1]
                 print(f"{task}: plain {r['plain_steps_s']:.2f} steps/s, ours {r['ours_steps_s']:.2f} steps/s, "
-                      f"ratio {r['ratio']:.3f} (our run end to end: {r['ours_wall_s']:.1f} s)", flush=True)
+                      f"ratio {r['ratio']:.3f}", flush=True)
+                loop = r["ours_train_s"] - r["checkpoint_s"]
+                print(f"    where our {r['ours_train_s']:.1f} s of training went: {r['checkpoint_s']:.1f} s in "
+                      f"{r['checkpoints']} automatic checkpoints, {loop:.1f} s in the loop with our callback and "
+                      f"collator (plain loop: {r['plain_train_s']:.1f} s); process start and model load outside "
+                      f"the loop: {r['ours_wall_s'] - r['ours_train_s']:.1f} s", flush=True)
         results[task] = {"pairs": rows, "median_ratio": statistics.median(r["ratio"] for r in rows),
                          "steps": args.steps, "model": args.model, "cpu_count": os.cpu_count()}
     if args.json:

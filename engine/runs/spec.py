@@ -92,7 +92,8 @@ class RunSpec:
     eval_steps: int = setting(0, group="train", form=False)
     """Steps between held-out evaluations; 0 chooses about 10 over the run."""
     save_steps: int = setting(0, group="train", form=False)
-    """Steps between checkpoints; 0 chooses about 5 over the run."""
+    """Steps between checkpoints; 0 chooses about 5 over the run, at most one per 30 s of training and at least
+    one per 10 minutes (a stop always checkpoints)."""
     keep_best: bool = setting(True, group="train", form=False)
     """Save the weights of the best held-out evaluation (accuracy for sentiment, loss otherwise), not the last
     step's: a small model often peaks before the end and then overfits."""

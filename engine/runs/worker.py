@@ -35,6 +35,9 @@ from .events import EventWriter
 from .spec import RunSpec
 
 _stop_requested = False
+AUTO_SAVE_EVERY = (30.0, 600.0)
+"""Automatic checkpoints (``save_steps`` 0): about five per run, but never two within 30 s of
+training and never more than 10 minutes apart; a stop request always checkpoints."""
 
 
 def _request_stop(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
@@ -125,7 +128,8 @@ def _train(spec: RunSpec, run_dir: Path, writer: EventWriter, resume: bool, size
     metric, greater = ("eval/accuracy", True) if spec.task == "sentiment" else ("eval/loss", False)
     best = BestKeeper(metric, greater) if spec.keep_best else None
     callback = RunCallback(writer, should_stop=lambda: stop_requested(run_dir), tokens=tokens, best=best,
-                           elapsed_offset=_elapsed_so_far(run_dir) if resume else 0.0)
+                           elapsed_offset=_elapsed_so_far(run_dir) if resume else 0.0,
+                           save_every=AUTO_SAVE_EVERY if spec.save_steps == 0 else None)
     callbacks = [callback] + ([faults.FaultInjection()] if faults.requested() else [])
     from ..training.sft import build
 
@@ -227,6 +231,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("run_dir", type=Path)
     parser.add_argument("--resume", action="store_true")
     args = parser.parse_args(argv)
+    from .priority import apply as apply_priority
+
+    chosen = apply_priority()  # before torch loads: OMP_NUM_THREADS is read at import
+    print(f"worker priority: nice {chosen['nice']}, cpu threads {chosen['threads'] or 'torch default'}", flush=True)
     run_dir = args.run_dir.resolve()
     if not (run_dir / store.SPEC).exists():
         sys.stderr.write(f"error: {run_dir} is not a run directory (no {store.SPEC})\n")

@@ -130,7 +130,7 @@ def pretrain(
     out = Path(out)
     _check_out_dir(out, overwrite, resume)
     started = time.monotonic()
-    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS") or 0) or max(1, os.cpu_count() or 1))
 
     from ..text.corpus import build_corpus
 
