@@ -36,10 +36,10 @@ class RunsScreen(DojoScreen):
     CSS_PATH = "runs.tcss"
     BINDINGS = [
         Binding("enter", "attach", "Show", id="runs.attach"),
-        Binding("s", "stop", "Stop", id="runs.stop"),
-        Binding("r", "resume", "Resume", id="runs.resume"),
-        Binding("x", "remove", "Delete", id="runs.remove"),
-        Binding("t", "try_it", "Try it", id="runs.try"),
+        Binding("s", "stop", "Stop", id="runs.stop", show=False),
+        Binding("r", "resume", "Resume", id="runs.resume", show=False),
+        Binding("x", "remove", "Delete", id="runs.remove", show=False),
+        Binding("t", "try_it", "Try it", id="runs.try", show=False),
         Binding("n", "new", "New run", id="runs.new"),
         Binding("f5", "log_scale", "Log scale", id="runs.log", show=False),
         Binding("escape", "back", "Back", id="runs.back"),

@@ -37,7 +37,7 @@ class TrainingScreen(DojoScreen):
         Binding("ctrl+s", "start", "Start", id="train.start"),
         Binding("ctrl+x", "stop", "Stop", id="train.stop"),
         Binding("ctrl+r", "runs", "Runs", id="train.runs"),
-        Binding("f5", "log_scale", "Log scale", id="train.log"),
+        Binding("f5", "log_scale", "Log scale", id="train.log", show=False),
         Binding("escape", "back", "Back", id="train.back"),
     ]
 
