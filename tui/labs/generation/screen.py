@@ -174,8 +174,14 @@ class GenerationScreen(CompareAndTemplate, DojoScreen):
         self._show_status()
         self.query_one("#gen-output", StreamPane).reset("", t("gen.loading.output"))
         self.set_interval(1 / 12, self._drain)
-        (self.query_one("#gen-user") if self.chat else self.query_one("#gen-prompt")).focus()
+        self._focus_text()
         self._load_worker()
+
+    def _focus_text(self) -> None:
+        """Focus the text the person writes, with the cursor after a pre-filled example."""
+        area = self.query_one("#gen-user" if self.chat else "#gen-prompt", TextArea)
+        area.focus()
+        area.move_cursor(area.document.end)
 
     def keep_settings(self) -> None:
         """Remember the settings for the session (when leaving, or when another screen covers the lab)."""
@@ -444,6 +450,6 @@ class GenerationScreen(CompareAndTemplate, DojoScreen):
     def action_toggle_chat(self) -> None:
         self.chat = not self.chat
         self._apply_mode()
-        (self.query_one("#gen-user") if self.chat else self.query_one("#gen-prompt")).focus()
+        self._focus_text()
         self._refresh_next()
         self._render_template()
