@@ -238,7 +238,12 @@ class DojoApp(App[None]):
             self.notify(message, severity="warning", markup=False)
             return
         self.go_home()
-        self.push_screen(LessonScreen(self.course.get(lesson_id), step))
+        lesson = self.course.get(lesson_id)
+        self.push_screen(LessonScreen(lesson, step))
+        preload = self.services.preload
+        if preload is not None and lesson.lab:
+            self.run_worker(partial(preload, lesson.lab, dict(lesson.try_it or {})), thread=True,
+                            group="preload", exit_on_error=False)
 
     def open_lab(self, lab: str, try_it: dict | None = None) -> bool:
         """Open a registered lab; False when that lab does not exist yet."""

@@ -48,6 +48,10 @@ class Services:
     """Lab name (as in ``lesson.toml``'s ``lab``) -> screen factory; empty until labs exist.
     The keys "runs" and "chat" also replace the home map's coming-soon pages."""
 
+    preload: Callable[[str, Mapping[str, Any]], None] | None = None
+    """Called (in a worker thread) when a lesson opens, with its lab and ``[try_it]``: starts
+    loading the lab's model so that "try it" finds it ready. None: no preloading (tests)."""
+
 
 def real_services(lang: str | None = None) -> Services:
     """Services backed by the installed lessons and the user's progress database."""
@@ -65,7 +69,19 @@ def real_services(lang: str | None = None) -> Services:
         recover_progress=ProgressStore.recover,
         lang=lang,
         labs=real_labs(),
+        preload=preload_lab_model,
     )
+
+
+def preload_lab_model(lab: str, try_it: Mapping[str, Any]) -> None:
+    """Load the model the lab will ask for into the app-wide cache (no-op for labs without one)."""
+    from .labs import preload_name
+
+    name = preload_name(lab, try_it)
+    if name:
+        from engine.models.cache import shared
+
+        shared().get(name)
 
 
 def real_labs() -> dict[str, LabFactory]:

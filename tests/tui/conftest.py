@@ -32,6 +32,7 @@ def make_app(lang: str | None = "en", labs: dict | None = None) -> DojoApp:
     """The real app on the fixture course and the progress db under LLM_DOJO_HOME."""
     services = real_services(lang)
     services.load_course = partial(load_course, FIXTURE_COURSE)
+    services.preload = None  # no background model loads in UI tests (one test turns it on)
     if labs:
         services.labs.update(labs)
     return create_app(services)

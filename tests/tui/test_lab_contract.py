@@ -126,3 +126,23 @@ def test_configs_have_help_for_every_cli_field():
         for s in describe(cls):
             if s.cli:
                 assert s.help, f"{cls.__name__}.{s.name} has no docstring"
+
+
+async def test_opening_a_lesson_starts_loading_its_labs_model(dojo_home):
+    """Issue 10 (16): "try it" should find the model loaded, so the lesson starts the load."""
+    from tests.tui.conftest import make_app
+    from tui.labs import preload_name
+
+    assert preload_name("generation", {}) == "dojo-tiny"
+    assert preload_name("generation", {"model": "run:0101-0000-abcd"}) == "run:0101-0000-abcd"
+    assert preload_name("sft", {}) is None and preload_name("no-such-lab", {}) is None
+    calls = []
+    app = make_app("en")
+    app.services.preload = lambda lab, try_it: calls.append((lab, try_it))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        lesson = next(lesson for lesson in app.course.lessons if lesson.lab)
+        app.open_lesson(lesson.id)
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    assert calls == [(lesson.lab, dict(lesson.try_it or {}))]

@@ -63,6 +63,15 @@ def factory(lab: str) -> LabFactory:
     return open_lab
 
 
+def preload_name(lab: str, try_it: Mapping[str, Any]) -> str | None:
+    """The model a lab will load for ``try_it`` (its package's ``preload(try_it)``), or None."""
+    package = PACKAGES.get(lab)
+    if package is None:
+        return None
+    hook = getattr(importlib.import_module(package), "preload", None)
+    return hook(try_it) if hook is not None else None
+
+
 def real_labs() -> dict[str, LabFactory]:
     """Every registered lab's factory."""
     return {lab: factory(lab) for lab in PACKAGES}
