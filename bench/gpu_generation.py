@@ -75,8 +75,8 @@ def build(size: str, device: str, dtype):
     label, fields = SHAPES[size]
     cfg = LlamaConfig(max_position_embeddings=8192, **fields)
     with torch.device("meta"):
-        model = LlamaForCausalLM(cfg)
-    model = model.to_empty(device=device).to(dtype)
+        model = LlamaForCausalLM(cfg).to(dtype)  # meta tensors: no memory, and the dtype is set before allocating
+    model = model.to_empty(device=device)  # the only allocation, already in the target dtype (no fp32 copy)
     with torch.no_grad():
         for p in model.parameters():
             p.normal_(0.0, 0.02)
@@ -105,7 +105,9 @@ def main() -> None:
     from engine.generation.gpu import SpeedOptions, bandwidth_gbps, measure, measure_bandwidth_gbps, roofline
 
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    dtype = torch.bfloat16 if device == "cuda" and torch.cuda.is_bf16_supported() else (
+    from engine.device import bf16_native
+
+    dtype = torch.bfloat16 if device == "cuda" and bf16_native(0) else (
         torch.float16 if device == "cuda" else torch.float32)
     size = "smoke" if args.smoke else args.size
     if size == "auto":

@@ -57,6 +57,44 @@ def pick_device(requested: str | None = None) -> str:
     raise DeviceError(f"--device {requested}: unknown device; use auto, cpu, cuda, cuda:N or mps")
 
 
+def bf16_native(index: int = 0) -> bool:
+    """True when GPU ``index`` computes bf16 in hardware (compute capability 8.0+: Ampere,
+    Ada, Hopper...). ``torch.cuda.is_bf16_supported()`` also counts emulation, which makes
+    T4 / V100 / Titan RTX look bf16-capable while their bf16 autocast is slow."""
+    torch = _torch()
+    if not torch.cuda.is_available():
+        return False
+    major, _minor = torch.cuda.get_device_capability(index)
+    return major >= 8
+
+
+def cuda_index(device: str) -> int:
+    """``cuda`` -> 0, ``cuda:N`` -> N (within what this process sees)."""
+    return int(device.split(":", 1)[1]) if ":" in device else 0
+
+
+def visible_devices(requested: str, current_mask: str | None) -> str:
+    """The ``CUDA_VISIBLE_DEVICES`` a training worker sets for ``--device``: exactly one GPU.
+
+    A run on ``auto``/``cuda`` uses the first visible GPU, so the Trainer never wraps the
+    model in DataParallel by accident (its batch, steps and ETA would be off by the GPU
+    count); ``cuda:N`` is the N-th GPU *of the mask already set*, as PyTorch counts it.
+
+    >>> visible_devices("cuda", None), visible_devices("cuda:1", None)
+    ('0', '1')
+    >>> visible_devices("cuda:1", "2,3"), visible_devices("auto", "5,6")
+    ('3', '5')
+    """
+    index = cuda_index(requested) if requested.startswith("cuda") else 0
+    if current_mask is None or not current_mask.strip():
+        return str(index)
+    visible = [part.strip() for part in current_mask.split(",") if part.strip()]
+    if not 0 <= index < len(visible):
+        raise DeviceError(f"--device {requested}: CUDA_VISIBLE_DEVICES={current_mask} shows {len(visible)} GPU(s); "
+                          f"use cuda:0..cuda:{max(len(visible) - 1, 0)}")
+    return visible[index]
+
+
 def pick_dtype(device: str, requested: str | None = None) -> str:
     """A dtype name for ``device``: bf16/fp16 on CUDA, fp16 on MPS, fp32 on CPU."""
     if requested not in (None, "", "auto"):
@@ -67,14 +105,42 @@ def pick_dtype(device: str, requested: str | None = None) -> str:
             raise DeviceError("--dtype bfloat16: this GPU does not support bf16; use --dtype float16")
         return name
     if device.startswith("cuda"):
-        return "bfloat16" if _torch().cuda.is_bf16_supported() else "float16"
+        return "bfloat16" if bf16_native(cuda_index(device)) else "float16"
     if device == "mps":
         return "float16"
     return "float32"
 
 
+BITSANDBYTES_MIN = (0, 46, 1)
+"""transformers 5 refuses older bitsandbytes (with an ImportError deep in loading)."""
+
+
 def bitsandbytes_installed() -> bool:
     return importlib.util.find_spec("bitsandbytes") is not None
+
+
+def bitsandbytes_version() -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("bitsandbytes")
+    except PackageNotFoundError:
+        return None
+
+
+def version_tuple(text: str) -> tuple[int, ...]:
+    """``"0.46.1"`` -> (0, 46, 1); pre-release and local parts are ignored."""
+    out = []
+    for part in text.split("+")[0].split("."):
+        digits = "".join(ch for ch in part if ch.isdigit()) if part[:1].isdigit() else ""
+        if not digits:
+            break
+        out.append(int(digits))
+    return tuple(out)
+
+
+def bitsandbytes_too_old(found: str | None) -> bool:
+    return found is not None and version_tuple(found) < BITSANDBYTES_MIN
 
 
 def check_quantization(device: str, load_in_4bit: bool, load_in_8bit: bool) -> None:
@@ -89,5 +155,10 @@ def check_quantization(device: str, load_in_4bit: bool, load_in_8bit: bool) -> N
             f"{flag} needs an NVIDIA GPU with CUDA (bitsandbytes quantises on the GPU); "
             f"this run uses {device}. Drop {flag}, or run on a GPU machine"
         )
-    if not bitsandbytes_installed():
-        raise DeviceError(f"{flag} needs bitsandbytes; install it with: pip install 'bitsandbytes>=0.45'")
+    floor = ".".join(map(str, BITSANDBYTES_MIN))
+    found = bitsandbytes_version()
+    if found is None:
+        raise DeviceError(f"{flag} needs bitsandbytes; install it with: pip install 'bitsandbytes>={floor}'")
+    if bitsandbytes_too_old(found):
+        raise DeviceError(f"{flag} needs bitsandbytes {floor} or newer (this machine has {found}); "
+                          f"upgrade it: pip install -U 'bitsandbytes>={floor}'")

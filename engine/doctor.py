@@ -79,7 +79,9 @@ def _gpu_checks() -> list[Check]:
     if torch.cuda.is_available():
         for i in range(torch.cuda.device_count()):
             p = torch.cuda.get_device_properties(i)
-            bf16 = "bf16" if torch.cuda.is_bf16_supported() else "fp16 only (no bf16)"
+            major, minor = torch.cuda.get_device_capability(i)
+            bf16 = (f"bf16 (compute {major}.{minor})" if major >= 8 else
+                    f"fp16 (compute {major}.{minor}: bf16 only emulated, slow)")
             checks.append(Check(f"gpu {i}", "ok", f"{p.name}, {p.total_memory / 2**30:.1f} GiB, {bf16}"))
     elif getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
         checks.append(Check("gpu", "ok", "Apple MPS (float16)"))
@@ -88,12 +90,19 @@ def _gpu_checks() -> list[Check]:
         checks.append(Check("gpu", "degraded", "none: labs run on the CPU with the embedded tiny models",
                             f"for real models and 4-bit, use a CUDA GPU machine; {fix}"))
     bnb = _version("bitsandbytes")
-    if bnb and torch.cuda.is_available():
+    from .device import BITSANDBYTES_MIN, bitsandbytes_too_old
+
+    floor = ".".join(map(str, BITSANDBYTES_MIN))
+    if bnb and bitsandbytes_too_old(bnb):
+        checks.append(Check("bitsandbytes", "missing" if torch.cuda.is_available() else "degraded",
+                            f"{bnb} is older than {floor}, which transformers needs for 4-bit / 8-bit",
+                            f"pip install -U 'bitsandbytes>={floor}'"))
+    elif bnb and torch.cuda.is_available():
         checks.append(Check("bitsandbytes", "ok", f"{bnb}: 4-bit / 8-bit loading available"))
     elif bnb:
         checks.append(Check("bitsandbytes", "degraded", f"{bnb} installed, but 4-bit needs a CUDA GPU", "use a CUDA GPU machine for QLoRA"))
     else:
-        fix = ("pip install 'bitsandbytes>=0.45' (Linux x86_64 installs it with llm-dojo)" if torch.cuda.is_available()
+        fix = (f"pip install 'bitsandbytes>={floor}' (Linux x86_64 installs it with llm-dojo)" if torch.cuda.is_available()
                else "on a Linux x86_64 CUDA machine it comes with llm-dojo; elsewhere QLoRA is not available")
         checks.append(Check("bitsandbytes", "missing" if torch.cuda.is_available() else "degraded",
                             "not installed: no 4-bit / 8-bit loading (QLoRA)", fix))

@@ -40,7 +40,10 @@ class SpeedOptions:
     compile: bool = False
     """torch.compile the forward pass (CUDA only, needs ``static_cache``); the first call pays the compile time."""
 
-    def generate_kwargs(self, device: str) -> dict[str, Any]:
+    def generate_kwargs(self, device: str, quantized: bool = False) -> dict[str, Any]:
+        if self.compile and quantized:
+            raise DeviceError("--compile does not work on 4-bit/8-bit bitsandbytes weights (transformers would "
+                              "silently skip it); drop --compile, or load without --load-in-4bit/--load-in-8bit")
         if self.compile and not self.static_cache:
             raise DeviceError("--compile needs --static-cache: torch.compile captures decoding only when every "
                               "step has the same shapes")

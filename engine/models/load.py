@@ -39,6 +39,9 @@ class LoadOptions:
     """Allow .bin/.pt pickle weights, which can run code when loaded; off unless you say so."""
     trust_remote_code: bool = setting(False)
     """Run the model's own Python code (read it first); off unless you say so."""
+    spread_gpus: bool = setting(False)
+    """Split a model that does not fit one GPU over every visible GPU (accelerate's device_map="auto");
+    by default a model sits on one GPU, where decoding is fastest."""
     allow_network: bool = setting(False, flag="--online")
     """Allow downloading from the Hugging Face hub; offline by default, since many GPU boxes cannot reach it."""
 
@@ -60,7 +63,36 @@ class Loaded:
 
     @property
     def parameters(self) -> int:
-        return sum(p.numel() for p in self.model.parameters())
+        return count_parameters(self.model)
+
+
+def count_parameters(model: Any) -> int:
+    """The model's true parameter count. A 4-bit weight is stored packed, two values per
+    byte, so summing ``numel()`` would report Llama-3-8B as about 4.5B; transformers'
+    ``num_parameters()`` undoes the packing."""
+    counter = getattr(model, "num_parameters", None)
+    if callable(counter):
+        return int(counter())
+    return sum(p.numel() for p in model.parameters())
+
+
+def device_map_for(device: str, *, quantized: bool, spread: bool = False) -> dict[str, Any] | str | None:
+    """Where the weights go: one GPU (``{"": index}``) unless ``spread`` asks accelerate to
+    split a model that does not fit one GPU over every visible GPU (``"auto"``). On one
+    GPU decoding never hops devices and peak memory is that GPU's.
+
+    >>> device_map_for("cpu", quantized=False), device_map_for("cuda", quantized=False)
+    (None, {'': 0})
+    >>> device_map_for("cuda:1", quantized=True), device_map_for("cuda", quantized=False, spread=True)
+    ({'': 1}, 'auto')
+    """
+    if not device.startswith("cuda"):
+        return None
+    if spread:
+        return "auto"
+    from ..device import cuda_index
+
+    return {"": cuda_index(device)}
 
 
 def load_events(name: str, options: LoadOptions = LoadOptions()) -> Iterator[LoadEvent | Loaded]:
@@ -98,9 +130,10 @@ def load_events(name: str, options: LoadOptions = LoadOptions()) -> Iterator[Loa
                                bnb_4bit_compute_dtype=getattr(torch, dtype))
             if options.load_in_4bit else BitsAndBytesConfig(load_in_8bit=True)
         )
-        kwargs["device_map"] = {"": device if ":" in device else 0}
-    elif device.startswith("cuda"):
-        kwargs["device_map"] = "auto" if device == "cuda" else {"": device}
+    device_map = device_map_for(device, quantized=options.load_in_4bit or options.load_in_8bit,
+                                spread=options.spread_gpus)
+    if device_map is not None:
+        kwargs["device_map"] = device_map
     cls = AutoModelForCausalLM if options.task == "causal-lm" else AutoModelForMaskedLM
     try:
         model = cls.from_pretrained(resolved.path, **kwargs)
@@ -118,7 +151,7 @@ def load_events(name: str, options: LoadOptions = LoadOptions()) -> Iterator[Loa
     if "device_map" not in kwargs and device != "cpu":
         model = model.to(device)
     model.eval()
-    yield LoadEvent("ready", 1.0, f"{sum(p.numel() for p in model.parameters()):,} parameters")
+    yield LoadEvent("ready", 1.0, f"{count_parameters(model):,} parameters")
     yield Loaded(model, tokenizer, resolved, device, dtype)
 
 

@@ -7,7 +7,8 @@ result lands in ``model/`` (or the pretraining preset's output directory). Its l
 1. Signal handlers first (before torch is imported): SIGTERM or SIGINT asks for a
    graceful stop (checkpoint at the end of the current step); SIGHUP is ignored,
    though a worker in its own session should never receive one.
-2. ``CUDA_VISIBLE_DEVICES`` is set for ``--device cuda:N`` before torch loads.
+2. ``CUDA_VISIBLE_DEVICES`` is set to one GPU (``--device cuda:N`` within any mask already set,
+   else the first) before torch loads: never DataParallel by accident.
 3. Run the spec's kind: a ``Trainer`` run (``sft``) built by ``engine.training.sft``,
    or the pretraining recipe (``pretrain``), resuming when asked.
 4. Classify the ending: stopped -> cancelled (checkpoint kept, resumable); NaN ->
@@ -50,12 +51,22 @@ def stop_requested(run_dir: Path) -> bool:
 
 
 def _pick_device(requested: str) -> str:
-    if requested.startswith("cuda:"):
-        os.environ["CUDA_VISIBLE_DEVICES"] = requested.split(":", 1)[1]
-        requested = "cuda"
-    from ..device import pick_device
+    """One GPU per run, set before torch loads (see ``engine.device.visible_devices``)."""
+    from ..device import pick_device, visible_devices
 
+    if requested.startswith("cuda") or requested in ("", "auto"):
+        mask = os.environ.get("CUDA_VISIBLE_DEVICES")
+        chosen = visible_devices(requested, mask)
+        if requested.startswith("cuda") or _has_nvidia_gpu():
+            os.environ["CUDA_VISIBLE_DEVICES"] = chosen
+        if requested.startswith("cuda:"):
+            requested = "cuda"
     return pick_device(requested)
+
+
+def _has_nvidia_gpu() -> bool:
+    """Whether an NVIDIA driver is present, asked without initialising CUDA in this process."""
+    return shutil.which("nvidia-smi") is not None or Path("/proc/driver/nvidia").exists()
 
 
 def _mb(n: float) -> str:

@@ -250,7 +250,9 @@ def _mixed_precision(spec: RunSpec, device: str) -> dict[str, bool]:
         return {"bf16": False, "fp16": False}
     if spec.dtype in ("float32", "fp32"):
         return {"bf16": False, "fp16": False}
-    if spec.dtype in ("float16", "fp16") or not torch.cuda.is_bf16_supported():
+    from ..device import bf16_native
+
+    if spec.dtype in ("float16", "fp16") or not bf16_native(0):  # the run sees exactly one GPU
         return {"bf16": False, "fp16": True}
     return {"bf16": True, "fp16": False}
 

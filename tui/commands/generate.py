@@ -101,8 +101,18 @@ def generate(
             pending.clear()
             last_flush[0] = time.perf_counter()
 
+    speed_kwargs = speed.generate_kwargs(loaded.device, quantized=bool(getattr(loaded.model, "is_quantized", False)))
+    warmup_s = None
+    if compile_:
+        # torch.compile compiles inside the first decode with these shapes: run it once untimed,
+        # so the reported speed is the compiled one (and the compile time is reported apart)
+        if not json_out:
+            _note("compiling decoding (one untimed warm-up generation with the same shapes)...")
+        t0 = time.perf_counter()
+        run_generation(loaded.model, loaded.tokenizer, ids, params, extra_generate_kwargs=speed_kwargs)
+        warmup_s = time.perf_counter() - t0
     result = run_generation(loaded.model, loaded.tokenizer, ids, params, on_event=show,
-                            extra_generate_kwargs=speed.generate_kwargs(loaded.device))
+                            extra_generate_kwargs=speed_kwargs)
     if json_out:
         from engine.generation.gpu import placement
 
@@ -110,7 +120,8 @@ def generate(
             if labels else {}
         print_json({"model": model, "adapter": adapter, **result.to_dict(), **extra,
                     "placement": placement(loaded.model),
-                    "speed_options": {"static_cache": static_cache, "compile": compile_}})
+                    "speed_options": {"static_cache": static_cache, "compile": compile_,
+                                      "compile_warmup_s": None if warmup_s is None else round(warmup_s, 3)}})
         return
     sys.stdout.write("".join(pending) + "\n")
     sys.stdout.flush()
@@ -121,6 +132,8 @@ def generate(
     for b in result.beams:
         sys.stderr.write(f"[{b.label}: score {b.score:.3f}, log-prob {b.logprob:.2f}] {b.text[:60]!r}\n")
     tps = result.tokens_per_second
+    if warmup_s is not None:
+        sys.stderr.write(f"[compile and warm-up: {warmup_s:.1f} s, not counted below]\n")
     sys.stderr.write(f"[{len(result.token_ids)} tokens, {result.finish_reason}; first token "
                      f"{(result.time_to_first_token or 0) * 1000:.0f} ms; "
                      f"{'-' if tps is None else f'{tps:.1f}'} tokens/s on {loaded.device}]\n")
