@@ -27,12 +27,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def one_run(model: str, seed: int | None) -> dict:
+def one_run(model: str, seed: int | None, overrides: dict | None = None) -> dict:
     from engine.runs import launcher, store
     from engine.runs.events import read_events
     from engine.runs.spec import RunSpec
 
-    spec = RunSpec.suggested("sentiment", model=model, **({} if seed is None else {"seed": seed}))
+    spec = RunSpec.suggested("sentiment", model=model, **({} if seed is None else {"seed": seed}), **(overrides or {}))
     t0 = time.monotonic()
     run_dir = store.find_run(launcher.start(spec))
     while store.status(run_dir).get("state") in store.ACTIVE:
@@ -57,16 +57,20 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", default="dojo-tiny")
     parser.add_argument("--seeds", type=int, default=1, help="runs with seeds 0..N-1 (1: the default seed only)")
+    parser.add_argument("--lr", type=float, help="try another learning rate (tuning; the default is the suggestion)")
+    parser.add_argument("--epochs", type=float, help="try another epoch count (tuning)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     os.environ.setdefault("LLM_DOJO_HOME", tempfile.mkdtemp(prefix="dojo-bench-"))
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from engine.runs.spec import RunSpec
+
+    overrides = {k: v for k, v in (("lr", args.lr), ("epochs", args.epochs)) if v is not None}
     from engine.training.sft import load_data
 
     data = load_data(RunSpec.suggested("sentiment", model=args.model))
     load_before = os.getloadavg()[0]
-    runs = [one_run(args.model, None if args.seeds == 1 else seed) for seed in range(args.seeds)]
+    runs = [one_run(args.model, None if args.seeds == 1 else seed, overrides) for seed in range(args.seeds)]
     kept = [r["accuracy_kept"] for r in runs if r["accuracy_kept"] is not None]
     result = {
         "runs": runs, "heldout": len(data.test), "heldout_per_label": dict(Counter(r["label"] for r in data.test)),
