@@ -1,0 +1,155 @@
+"""The embeddings lab under Pilot: a lesson's try_it trains and answers, keys train, query,
+benchmark and count, Esc stops a training, bad input is a notice; it fits 80x24 in Korean."""
+
+from __future__ import annotations
+
+import pytest
+from textual.app import App
+
+from tui.i18n import set_lang
+from tui.labs import register_strings
+from tui.labs.embeddings.screen import EmbeddingsScreen
+from tui.labs.embeddings.views import parse_query
+
+QUICK = {"corpus": "lee", "word": "fire", "positive": ["arafat", "israeli"], "negative": ["palestinian"],
+         "vector_size": 16, "window": 5, "min_count": 5, "epochs": 3, "seed": 1}
+
+
+class LabApp(App):
+    def __init__(self, example=None, lang: str = "en"):
+        super().__init__()
+        register_strings()
+        set_lang(lang)
+        self.example = example
+
+    def on_mount(self) -> None:
+        self.push_screen(EmbeddingsScreen(self.example))
+
+
+def text_of(app) -> str:
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def wait_for(pilot, condition, tries: int = 150) -> None:
+    for _ in range(tries):
+        await pilot.pause(0.1)
+        if condition():
+            return
+    raise AssertionError("timed out")
+
+
+@pytest.fixture(autouse=True)
+def english():
+    yield
+    set_lang("en")
+
+
+def test_parse_query():
+    assert parse_query("fire") == ("similar", ["fire"])
+    assert parse_query("israeli  palestinian") == ("similarity", ["israeli", "palestinian"])
+    assert parse_query("arafat - palestinian + israeli") == ("analogy", ["arafat", "palestinian", "israeli"])
+    assert parse_query("arafat -palestinian+israeli")[0] == "analogy"
+    assert parse_query("a b c d") == ("doesnt_match", ["a", "b", "c", "d"])
+
+
+async def test_try_it_trains_then_asks_its_word_and_analogy():
+    app = LabApp(QUICK)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: len(screen.answers) == 2)
+        emb = screen.embeddings["cbow-lee"]
+        assert emb.wv.vector_size == 16  # the form took the lesson's values
+        analogy, near = screen.answers[0][0], screen.answers[1][0]
+        expected = emb.wv.most_similar(positive=["arafat", "israeli"], negative=["palestinian"], topn=10)
+        assert [w for w, _ in analogy.neighbours] == [w for w, _ in expected]
+        assert near.words == ("fire",)
+        shown = text_of(app)
+        assert "analogy: arafat - palestinian + israeli" in shown and expected[0][0] in shown
+        assert "cbow-lee done" in shown
+
+
+async def test_keys_train_query_benchmark_and_count():
+    app = LabApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        screen.query_one("#cfg-epochs").value = "2"
+        screen.query_one("#cfg-vector-size").value = "12"
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: "cbow-lee" in screen.embeddings and not screen.training)
+        wv = screen.embeddings["cbow-lee"].wv
+        assert wv.vector_size == 12
+        query = screen.query_one("#embed-query")
+        query.focus()
+        query.value = "israeli palestinian"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: bool(screen.answers))
+        assert f"cosine(israeli, palestinian) = {wv.similarity('israeli', 'palestinian'):.4f}" in text_of(app)
+
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: bool(screen.evaluations))
+        from engine.embeddings.evaluate import evaluate
+
+        expected = evaluate(screen.embeddings["cbow-lee"])
+        shown = text_of(app)
+        assert f"{expected.pairs[0].spearman:.3f}" in shown and f"/{expected.analogies.answerable:,}" in shown
+
+        screen._show_tab("cooc")
+        await pilot.pause()
+        screen.query_one("#embed-cooc").value = "israeli palestinian arafat forces"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "X_i = 954" in text_of(app))
+        assert "0.26" in text_of(app)  # arafat's ratio, the lesson's table
+
+
+async def test_escape_stops_a_training_and_bad_input_is_a_notice():
+    app = LabApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        screen.query_one("#cfg-epochs").value = "200"
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: screen._status_msg[0] == "embed.status.training")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not screen.training)
+        assert screen._status_msg[0] == "embed.status.cancelled" and not screen.embeddings
+
+        screen.query_one("#cfg-epochs").value = "1"
+        screen.query_one("#cfg-min-count").value = "100000"
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: screen._status_msg[0] == "embed.status.failed")
+        assert "min-count 100000 leaves no word" in screen._status_msg[1]["error"]
+        assert any("min-count 100000 leaves no word" in n.message for n in app._notifications)
+
+        screen.query_one("#embed-query").focus()
+        screen.query_one("#embed-query").value = "fire"
+        await pilot.press("enter")  # nothing trained yet
+        await pilot.pause()
+        assert any("Train an embedding first" in n.message for n in app._notifications)
+
+
+async def test_map_places_words():
+    app = LabApp(QUICK)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: len(screen.answers) == 2)
+        screen._show_tab("map")
+        screen.query_one("#embed-map").value = "fire crews israeli palestinian"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.last_map is not None)
+        await pilot.pause(0.2)
+        shown = text_of(app)
+        assert "palestinian" in shown and "variance" in shown
+
+
+def test_snapshot_korean_80x24_cooc(snap_compare):
+    app = LabApp(lang="ko")
+
+    async def count(pilot) -> None:
+        await pilot.pause()
+        screen = app.screen
+        screen._show_tab("cooc")
+        await pilot.pause()
+        screen.query_one("#embed-cooc").value = "israeli palestinian arafat forces said"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "954" in text_of(app))
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=count)
