@@ -27,6 +27,8 @@ MESSAGES: dict[str, str] = {
     "emb.window_too_small": "the corpus has only {words} words after min-count: too few to learn from; lower "
                             "min-count or use a larger corpus",
     "emb.konlpy_failed": "KoNLPy could not start its Java analyser ({error}): install Java 17 (a JDK) and try again",
+    "emb.glove_diverged": "GloVe diverged in epoch {epoch} (the loss became NaN): learning rate {lr} is too "
+                          "high; try half of it",
     "emb.same_pair": "the two words are the same ('{word}'): pick two different words",
     "emb.no_cooc": "'{word}' never occurs in the corpus, so it has no co-occurrence counts",
 }

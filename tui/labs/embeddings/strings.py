@@ -81,6 +81,8 @@ STRINGS: dict[str, dict[str, str]] = {
                                     "낮추거나 더 큰 코퍼스를 쓰세요",
         "msg.emb.konlpy_failed": "KoNLPy가 Java 형태소 분석기를 시작하지 못했습니다 ({error}). Java 17(JDK)을 "
                                  "설치하고 다시 시도하세요",
+        "msg.emb.glove_diverged": "GloVe가 에폭 {epoch}에서 발산했습니다 (손실이 NaN). 학습률 {lr}이(가) "
+                                  "너무 높으니 절반으로 줄여 보세요",
         "msg.emb.same_pair": "두 단어가 같습니다 ('{word}'). 서로 다른 두 단어를 고르세요",
         "msg.emb.no_cooc": "'{word}'는 코퍼스에 나오지 않아 동시 등장 횟수가 없습니다",
     },
