@@ -77,3 +77,13 @@ def test_cooc_onehot_map_list(home):
     names = [r["name"] for r in json.loads(dojo("embed", "list", "--json", env=home).stdout)["embeddings"]]
     assert {"cbow-lee", "fasttext-lee"} <= set(names)
     one_line_error(dojo("embed", "cooc", "fire", "fire", env=home), "same")
+
+
+def test_context_json(home):
+    res = dojo("embed", "context", "fire", "The rural fire service said", "Troops opened fire on them", "--json",
+               env=home)
+    assert res.returncode == 0, res.stderr
+    data = json.loads(res.stdout)
+    assert data["static_cosine"] == pytest.approx(1.0) and data["last_layer_cosine"] < 0.99
+    assert len(data["layers"]) == 5  # input embeddings + dojo-tiny's 4 layers
+    one_line_error(dojo("embed", "context", "water", "a fire", "the fire", env=home), "does not occur")

@@ -286,3 +286,30 @@ def test_glove_fits_the_cooccurrence_counts(lee):
     assert not cancelled and len(events) == 6
     assert events[-1].loss < events[0].loss  # the weighted least squares goes down
     assert kv.vectors.shape == (sum(1 for c in small.counts().values() if c >= 5), 16)
+
+
+def test_contextual_vectors_differ_by_sentence_and_match_the_model():
+    import torch
+
+    from engine.embeddings.contextual import contextual_similarity
+    from engine.models.load import load_model
+
+    loaded = load_model("dojo-tiny")
+    a, b = "The rural fire service said", "Israeli troops opened fire on the crowd"
+    r = contextual_similarity("fire", a, b, loaded=loaded)
+    assert r.same_tokens and r.layers[0] == pytest.approx(1.0, abs=1e-6)  # the static lookup: one vector
+    assert r.layers[-1] < 0.99  # the last layer sees different contexts
+    # independently: the model's last hidden state at the token of " fire"
+    tok, net = loaded.tokenizer, loaded.model
+    fire = tok(" fire", add_special_tokens=False)["input_ids"]
+    assert len(fire) == 1
+    states = []
+    for sentence in (a, b):
+        ids = tok(sentence, add_special_tokens=False)["input_ids"]
+        with torch.no_grad():
+            h = net(torch.tensor([ids]), output_hidden_states=True).hidden_states[-1][0]
+        states.append(h[ids.index(fire[0])].float())
+    expected = float(torch.nn.functional.cosine_similarity(states[0], states[1], dim=0))
+    assert r.layers[-1] == pytest.approx(expected, abs=1e-5)
+    with pytest.raises(DojoError, match="does not occur"):
+        contextual_similarity("water", a, b, loaded=loaded)

@@ -257,6 +257,30 @@ def onehot_cmd(sentence: Annotated[str, typer.Argument(help="A sentence (the dec
                      "words are all 0, dense cosines are not.")
 
 
+@embed_app.command("context")
+def context_cmd(word: Annotated[str, typer.Argument(help="The word to follow (e.g. fire).", show_default=False)],
+                sentence_a: Annotated[str, typer.Argument(help="A sentence that contains it.", show_default=False)],
+                sentence_b: Annotated[str, typer.Argument(help="Another sentence that contains it.",
+                                                          show_default=False)],
+                model: Annotated[str, typer.Option("--model", "-m", help="A causal language model.")] = "dojo-tiny",
+                json_out: JsonOpt = False) -> None:
+    """The same word in two sentences: its vectors' cosine at every layer of a transformer (0 = static)."""
+    from transformers.utils import logging as hf_logging
+
+    from engine.embeddings.contextual import contextual_similarity
+
+    hf_logging.disable_progress_bar()
+    r = contextual_similarity(word, sentence_a, sentence_b, model)
+    if json_out:
+        print_json(r.to_dict())
+        return
+    out = _console()
+    out.print(f"tokens of {word!r}: {list(r.tokens[0])} / {list(r.tokens[1])}", highlight=False)
+    for n, cos in enumerate(r.layers):
+        label = "input embeddings (static)" if n == 0 else f"layer {n}"
+        out.print(f"{label:>26}: cosine {cos:.4f}", highlight=False)
+
+
 @embed_app.command("map")
 def map_cmd(model: ModelArg, words: Annotated[list[str], typer.Argument(help="Three or more words to place.",
                                                                        show_default=False)],
