@@ -153,3 +153,20 @@ def test_snapshot_korean_80x24_cooc(snap_compare):
         await wait_for(pilot, lambda: "954" in text_of(app))
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=count)
+
+
+async def test_map_keeps_hangul_out_of_the_plot():
+    from engine.embeddings.pca import MapResult
+
+    app = LabApp(lang="ko")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        screen._show_tab("map")
+        result = MapResult(("대통령", "국회", "law"), ((0.0, 1.0), (1.0, 0.0), (-1.0, -1.0)), (0.6, 0.3))
+        screen.post_message(screen.Mapped(result))
+        await pilot.pause(0.3)
+        plot_text = "\n".join(strip.text for strip in screen.query_one("#embed-plot").render_lines(
+            screen.query_one("#embed-plot").region.reset_offset))
+        assert "law" in plot_text and "대통령" not in plot_text and "1" in plot_text
+        assert str(screen.query_one("#embed-map-legend").render()) == "1=대통령  2=국회"
+        assert "60%, 30%" in text_of(app)

@@ -142,6 +142,7 @@ class EmbeddingsScreen(DojoScreen):
                                     classes="embed-input", compact=True)
                         yield Static(t("embed.map.help"), id="embed-map-caption")
                         yield self._plot()
+                        yield Static(id="embed-map-legend")
         yield Footer()
 
     def _plot(self):
@@ -416,7 +417,8 @@ class EmbeddingsScreen(DojoScreen):
         plt.title("PCA")
         plot.refresh()
         shares = t("embed.map.caption", x=round(r.explained[0] * 100), y=round(r.explained[1] * 100))
-        caption.update(Text(shares + ("  " + " ".join(legend) if legend else ""), overflow="ellipsis", no_wrap=True))
+        caption.update(Text(shares, overflow="ellipsis", no_wrap=True))
+        self.query_one("#embed-map-legend", Static).update("  ".join(legend))
 
     # ----- errors and leaving -------------------------------------------------------------------
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
