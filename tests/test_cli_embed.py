@@ -87,3 +87,17 @@ def test_context_json(home):
     assert data["static_cosine"] == pytest.approx(1.0) and data["last_layer_cosine"] < 0.99
     assert len(data["layers"]) == 5  # input embeddings + dojo-tiny's 4 layers
     one_line_error(dojo("embed", "context", "water", "a fire", "the fire", env=home), "does not occur")
+
+
+def test_train_options_come_from_trainconfig():
+    import typer.main
+
+    from engine.config import describe
+    from engine.embeddings.config import TrainConfig
+    from tui.cli import app
+
+    params = {p.name: p for p in typer.main.get_command(app).commands["embed"].commands["train"].params}
+    for s in describe(TrainConfig):
+        assert s.name in params, s.name
+        assert params[s.name].help.startswith(s.help), s.name
+        assert params[s.name].default is None  # the engine decides defaults

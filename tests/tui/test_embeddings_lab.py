@@ -170,3 +170,48 @@ async def test_map_keeps_hangul_out_of_the_plot():
         assert "law" in plot_text and "대통령" not in plot_text and "1" in plot_text
         assert str(screen.query_one("#embed-map-legend").render()) == "1=대통령  2=국회"
         assert "60%, 30%" in text_of(app)
+
+
+@pytest.mark.slow
+async def test_f3_trains_all_four_and_compares_them_in_one_table():
+    app = LabApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        screen.query_one("#cfg-epochs").value = "1"
+        screen.query_one("#cfg-vector-size").value = "8"
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: len(screen.evaluations) == 4, tries=600)
+        assert not screen.training
+        assert set(screen.evaluations) == {"cbow-lee", "skipgram-lee", "fasttext-lee", "glove-lee"}
+        shown = text_of(app)
+        for name in screen.evaluations:
+            assert name in shown
+
+
+async def test_a_saved_embedding_answers_without_training_again():
+    from engine.embeddings.config import TrainConfig
+    from engine.embeddings.train import train
+
+    train(TrainConfig(epochs=1, vector_size=8))  # saved as cbow-lee, what the form names
+    app = LabApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        screen.query_one("#embed-query").value = "fire"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: bool(screen.answers))
+        assert screen.current == "cbow-lee" and "nearest to fire" in text_of(app)
+
+
+def test_snapshot_korean_120x40_cooc(snap_compare):
+    app = LabApp(lang="ko")
+
+    async def count(pilot) -> None:
+        await pilot.pause()
+        screen = app.screen
+        screen._show_tab("cooc")
+        await pilot.pause()
+        screen.query_one("#embed-cooc").value = "israeli palestinian arafat forces said"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "954" in text_of(app))
+
+    assert snap_compare(app, terminal_size=(120, 40), run_before=count)

@@ -75,9 +75,9 @@ class EmbeddingsScreen(DojoScreen):
             self.results = results
 
     class Answered(Message):
-        def __init__(self, result: QueryResult, model: str) -> None:
+        def __init__(self, result: QueryResult, embedding: Embedding) -> None:
             super().__init__()
-            self.result, self.model = result, model
+            self.result, self.embedding, self.model = result, embedding, embedding.name
 
     class Counted(Message):
         def __init__(self, table: RatioTable) -> None:
@@ -249,7 +249,8 @@ class EmbeddingsScreen(DojoScreen):
         e = message.event
         self.query_one("#embed-progress", ProgressBar).update(total=e.epochs, progress=e.epoch)
         self._status("embed.status.training", algorithm=t(f"choice.TrainConfig.algorithm.{message.algorithm}"),
-                     epoch=e.epoch, epochs=e.epochs, wps=f"{e.words_per_s:,.0f}")
+                     epoch=e.epoch, epochs=e.epochs, wps=f"{e.words_per_s:,.0f}",
+                     loss="" if e.loss is None else "\n" + t("embed.status.loss", loss=f"{e.loss:,.4g}"))
 
     def on_embeddings_screen_trained(self, message: Trained) -> None:
         r = message.result
@@ -331,20 +332,33 @@ class EmbeddingsScreen(DojoScreen):
             self._map_worker(self.embeddings[self.current], text.split())
 
     def _ask(self, text: str) -> None:
-        if self.current is None:
-            self.notify(t("embed.query.none"), timeout=5)
-            return
+        from engine.embeddings import store
+
+        name = self.current
+        if name is None:  # nothing trained in this session: the saved embedding the form names, if any
+            try:
+                name = self.config().model_name
+            except Exception:  # noqa: BLE001 - an unreadable form row: nothing to name
+                name = None
+            if name not in store.list_saved():
+                self.notify(t("embed.query.none"), timeout=5)
+                return
         self.query_one("#embed-query", Input).value = text
         op, words = parse_query(text)
-        self._query_worker(self.embeddings[self.current], op, words)
+        self._query_worker(self.embeddings.get(name), name, op, words)
 
     @work(thread=True, exclusive=True, group="embed-query", exit_on_error=False)
-    def _query_worker(self, embedding: Embedding, op: str, words: list[str]) -> None:
+    def _query_worker(self, embedding: Embedding | None, name: str, op: str, words: list[str]) -> None:
         from engine.embeddings.query import run_query
+        from engine.embeddings.store import load
 
-        self.post_message(self.Answered(run_query(embedding, op, words), embedding.name))
+        embedding = embedding or load(name)
+        self.post_message(self.Answered(run_query(embedding, op, words), embedding))
 
     def on_embeddings_screen_answered(self, message: Answered) -> None:
+        if message.model not in self.embeddings:  # loaded from disk for this query
+            self.embeddings[message.model] = message.embedding
+            self.current = self.current or message.model
         self.answers = [(message.result, message.model)] + self.answers[:KEPT_RESULTS - 1]
         self._render_answers()
         if self._pending_queries:
