@@ -79,6 +79,7 @@ def test_cooc_onehot_map_list(home):
     one_line_error(dojo("embed", "cooc", "fire", "fire", env=home), "same")
 
 
+@pytest.mark.slow
 def test_context_json(home):
     res = dojo("embed", "context", "fire", "The rural fire service said", "Troops opened fire on them", "--json",
                env=home)
