@@ -156,6 +156,15 @@ def _eval_table(results) -> None:
         table.add_row(r.name, rho(ws), f"{ws.oov_ratio:.0f}%", rho(sl), f"{sl.oov_ratio:.0f}%",
                       f"{acc} of {a.answerable:,}")
     _console().print(table)
+    sections = Table(title="questions-words per section: right / answerable (sections with none answerable left out)")
+    sections.add_column("section", overflow="fold")
+    for r in results:
+        sections.add_column(r.name, justify="right", overflow="fold")
+    for n, (name, _, _) in enumerate(results[0].analogies.sections):
+        cells = [f"{r.analogies.sections[n][1]} / {r.analogies.sections[n][2]}" for r in results]
+        if any(r.analogies.sections[n][2] for r in results):
+            sections.add_row(name, *cells)
+    _console().print(sections)
 
 
 @embed_app.command("eval")
