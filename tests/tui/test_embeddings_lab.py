@@ -218,3 +218,23 @@ def test_snapshot_korean_120x40_cooc(snap_compare):
         await wait_for(pilot, lambda: "954" in text_of(app))
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=count)
+
+
+async def test_onehot_tab_shows_the_lookup():
+    from engine.embeddings.onehot import onehot_vs_dense
+
+    app = LabApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.onehot is not None)
+        screen._show_tab("onehot")
+        await pilot.pause()
+        expected = onehot_vs_dense("Time flies like an arrow")
+        shown = text_of(app)
+        assert "10000" in shown and "00001" in shown
+        assert " ".join(f"{v:+.2f}" for v in expected.product[0]) in shown
+        assert "one-hot x W equals the rows looked up" in shown
+        screen.query_one("#embed-onehot").value = "the cat saw the dog"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.onehot.tokens[0] == "the")
+        assert screen.onehot.vocab == ("the", "cat", "saw", "dog")

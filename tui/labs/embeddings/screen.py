@@ -34,12 +34,17 @@ from engine.embeddings.config import ALGORITHMS, CORPORA, TrainConfig
 from ...i18n import say, t
 from ...screens.base import DojoScreen
 from ...widgets.config_form import ConfigForm, FormError
-from .views import bench_view, cooc_view, parse_query, query_view
+from .views import bench_view, cooc_view, onehot_view, parse_query, query_view
+
+DECK_SENTENCE = "Time flies like an arrow"
+"""The deck's one-hot example (``engine.embeddings.onehot.DECK_SENTENCE``, not imported: numpy stays out of
+start-up)."""
 
 if TYPE_CHECKING:
     from engine.embeddings.cooc import RatioTable
     from engine.embeddings.evaluate import EvalResult
     from engine.embeddings.events import EpochEvent, TrainResult
+    from engine.embeddings.onehot import OneHotResult
     from engine.embeddings.pca import MapResult
     from engine.embeddings.query import QueryResult
     from engine.embeddings.store import Embedding
@@ -89,6 +94,11 @@ class EmbeddingsScreen(DojoScreen):
             super().__init__()
             self.result = result
 
+    class OneHot(Message):
+        def __init__(self, result: OneHotResult) -> None:
+            super().__init__()
+            self.result = result
+
     class Working(Message):
         def __init__(self, key: str, **args: Any) -> None:
             super().__init__()
@@ -105,6 +115,7 @@ class EmbeddingsScreen(DojoScreen):
         self.training = False
         self.comparing = False
         self.last_map: MapResult | None = None
+        self.onehot: OneHotResult | None = None
         self._status_msg: tuple[str, dict[str, Any], str] = ("embed.status.idle", {"n": 0}, "")
         self._pending_queries: list[str] = []
 
@@ -137,6 +148,11 @@ class EmbeddingsScreen(DojoScreen):
                         yield Static(t("embed.cooc.help"), classes="embed-help", id="embed-cooc-help")
                         with VerticalScroll():
                             yield Static(id="embed-cooc-out")
+                    with TabPane(t("embed.tab.onehot"), id="embed-tab-onehot"):
+                        yield Input(DECK_SENTENCE, id="embed-onehot", classes="embed-input", compact=True)
+                        yield Static(t("embed.onehot.help"), classes="embed-help", id="embed-onehot-help")
+                        with VerticalScroll():
+                            yield Static(id="embed-onehot-out")
                     with TabPane(t("embed.tab.map"), id="embed-tab-map"):
                         yield Input(placeholder=t("embed.map.placeholder"), id="embed-map",
                                     classes="embed-input", compact=True)
@@ -155,6 +171,7 @@ class EmbeddingsScreen(DojoScreen):
 
         self._status("embed.status.idle", n=len(store.list_saved()))
         self.query_one("#embed-query", Input).focus()
+        self._onehot_worker(DECK_SENTENCE)
         word = self.example.get("word")
         if word:
             self._pending_queries.append(str(word))
@@ -169,13 +186,16 @@ class EmbeddingsScreen(DojoScreen):
 
     def relabel(self) -> None:
         tabs = self.query_one("#embed-tabs", TabbedContent)
-        for pane in ("query", "bench", "cooc", "map"):
+        for pane in ("query", "bench", "cooc", "onehot", "map"):
             tabs.get_tab(f"embed-tab-{pane}").label = t(f"embed.tab.{pane}")
         self.query_one(ConfigForm).relabel()
         for name in ("query", "cooc", "map"):
             self.query_one(f"#embed-{name}", Input).placeholder = t(f"embed.{name}.placeholder")
         self.query_one("#embed-query-help", Static).update(t("embed.query.help"))
         self.query_one("#embed-cooc-help", Static).update(t("embed.cooc.help"))
+        self.query_one("#embed-onehot-help", Static).update(t("embed.onehot.help"))
+        if self.onehot is not None:
+            self.query_one("#embed-onehot-out", Static).update(onehot_view(self.onehot))
         self.query_one("#embed-bench-hint", Static).update(t("embed.bench.hint"))
         self._show_status()
         self._render_answers()
@@ -325,6 +345,8 @@ class EmbeddingsScreen(DojoScreen):
             except Exception:  # noqa: BLE001 - a bad form row: the defaults still count
                 corpus, window = "lee", 5
             self._cooc_worker(corpus, words, window)
+        elif event.input.id == "embed-onehot":
+            self._onehot_worker(text)
         elif event.input.id == "embed-map":
             if self.current is None:
                 self.notify(t("embed.query.none"), timeout=5)
@@ -391,6 +413,16 @@ class EmbeddingsScreen(DojoScreen):
 
     def on_embeddings_screen_counted(self, message: Counted) -> None:
         self.query_one("#embed-cooc-out", Static).update(cooc_view(message.table))
+
+    @work(thread=True, exclusive=True, group="embed-onehot", exit_on_error=False)
+    def _onehot_worker(self, sentence: str) -> None:
+        from engine.embeddings.onehot import onehot_vs_dense
+
+        self.post_message(self.OneHot(onehot_vs_dense(sentence)))
+
+    def on_embeddings_screen_one_hot(self, message: OneHot) -> None:
+        self.onehot = message.result
+        self.query_one("#embed-onehot-out", Static).update(onehot_view(message.result))
 
     @work(thread=True, exclusive=True, group="embed-map", exit_on_error=False)
     def _map_worker(self, embedding: Embedding, words: list[str]) -> None:

@@ -50,6 +50,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "embed.cooc.help": "i j 다음에 비교할 단어 k를 적고 Enter (k가 없으면 둘 다와 자주 나온 단어). "
                            "창 크기와 코퍼스는 학습 설정을 따릅니다.",
         "embed.cooc.totals": "X_i = {xi}, X_j = {xj}, 창 {window}",
+        "embed.tab.onehot": "원-핫",
+        "embed.onehot.help": "문장을 적고 Enter: 원-핫 벡터에 임베딩 행렬 W(무작위 값)를 곱하면 W의 한 행이 "
+                             "나옵니다. 임베딩 층은 곱셈 대신 그 행을 찾아옵니다.",
+        "embed.onehot.col": "원-핫",
+        "embed.onehot.equal": "원-핫 x W는 W에서 행을 찾아온 값과 같습니다 (어휘 {n}개, {d}차원).",
+        "embed.onehot.differ": "원-핫 x W가 W의 행과 다릅니다 (어휘 {n}개, {d}차원).",
+        "embed.onehot.dots": "서로 다른 원-핫 벡터의 내적: {dots}. 밀집 벡터의 코사인: {low}에서 {high}.",
         "embed.map.placeholder": "fire crews israeli palestinian arafat sharon",
         "embed.map.help": "단어를 셋 이상 적고 Enter: 벡터를 PCA로 두 축에 펼칩니다.",
         "embed.map.caption": "두 축이 분산의 {x}%, {y}%를 설명합니다",
@@ -128,6 +135,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "embed.cooc.help": "Type i j, then context words k, and Enter (no k: the words seen most near both). "
                            "Window and corpus come from the training settings.",
         "embed.cooc.totals": "X_i = {xi}, X_j = {xj}, window {window}",
+        "embed.tab.onehot": "One-hot",
+        "embed.onehot.help": "Type a sentence and Enter: a one-hot vector times an embedding matrix W (random "
+                             "values) gives one row of W. An embedding layer looks that row up instead.",
+        "embed.onehot.col": "one-hot",
+        "embed.onehot.equal": "one-hot x W equals the rows looked up in W ({n} words, {d} dimensions).",
+        "embed.onehot.differ": "one-hot x W differs from W's rows ({n} words, {d} dimensions).",
+        "embed.onehot.dots": "Dot products of different one-hot vectors: {dots}. Dense cosines: {low} to {high}.",
         "embed.map.placeholder": "fire crews israeli palestinian arafat sharon",
         "embed.map.help": "Type three or more words and Enter: PCA lays their vectors out on two axes.",
         "embed.map.caption": "the two axes explain {x}% and {y}% of the variance",

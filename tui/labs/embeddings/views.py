@@ -20,6 +20,7 @@ from ...i18n import say, t
 if TYPE_CHECKING:
     from engine.embeddings.cooc import RatioTable
     from engine.embeddings.evaluate import EvalResult
+    from engine.embeddings.onehot import OneHotResult
     from engine.embeddings.query import QueryResult
 
 
@@ -99,3 +100,20 @@ def cooc_view(table: RatioTable) -> Group:
     head = Text(f"i = {table.i}, j = {table.j}. " + t("embed.cooc.totals", xi=f"{table.total_i:,}",
                                                          xj=f"{table.total_j:,}", window=table.window), style="bold")
     return Group(head, out)
+
+
+def onehot_view(r: OneHotResult) -> Group:
+    """Each word's one-hot row, the same row of one-hot x W, and the check that it is W's row."""
+    table = Table(box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False, collapse_padding=True)
+    table.add_column(t("embed.col.word"), overflow="fold", min_width=5)
+    table.add_column(t("embed.onehot.col"), no_wrap=True)
+    table.add_column("x W", no_wrap=True)
+    for token, row, prod in zip(r.tokens, r.onehot, r.product):
+        table.add_row(escape(token), "".join(str(v) for v in row), " ".join(f"{v:+.2f}" for v in prod))
+    dots = {r.onehot_dots[i][j] for i in range(len(r.vocab)) for j in range(len(r.vocab)) if i != j}
+    cosines = [r.dense_cosines[i][j] for i in range(len(r.tokens)) for j in range(len(r.tokens)) if i < j]
+    notes = Text(t("embed.onehot.equal" if r.equal else "embed.onehot.differ", n=len(r.vocab), d=len(r.weights[0]))
+                 + "\n" + t("embed.onehot.dots", dots=", ".join(str(d) for d in sorted(dots)) or "-",
+                            low=f"{min(cosines):+.2f}" if cosines else "-",
+                            high=f"{max(cosines):+.2f}" if cosines else "-"), style="dim")
+    return Group(table, notes)
