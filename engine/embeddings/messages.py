@@ -24,7 +24,7 @@ MESSAGES: dict[str, str] = {
     "emb.ngram_range": "min-n {min_n} and max-n {max_n}: FastText needs 1 <= min-n <= max-n (3 and 6 are the "
                        "paper's lengths)",
     "emb.positive": "{name} must be at least {minimum}, got {value}",
-    "emb.window_too_small": "the corpus has only {words} words after min-count: too few to learn from; lower "
+    "emb.too_small_vocab": "the corpus has only {words} words after min-count: too few to learn from; lower "
                             "min-count or use a larger corpus",
     "emb.konlpy_failed": "KoNLPy could not start its Java analyser ({error}): install Java 17 (a JDK) and try again",
     "emb.glove_diverged": "GloVe diverged in epoch {epoch} (the loss became NaN): learning rate {lr} is too "

@@ -13,16 +13,11 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
-
 from ..errors import DojoError
 from .config import TrainConfig
 from .corpus import Corpus, load_corpus
 from .events import EpochEvent, TrainResult
 from .store import Embedding, save
-
-if TYPE_CHECKING:
-    pass
 
 OnEvent = Callable[[EpochEvent], None]
 
@@ -39,7 +34,7 @@ def check_vocabulary(corpus: Corpus, min_count: int) -> int:
     if kept == 0:
         raise DojoError.keyed("emb.empty_vocab", min_count=min_count, top=top)
     if kept < 2:
-        raise DojoError.keyed("emb.window_too_small", words=kept)
+        raise DojoError.keyed("emb.too_small_vocab", words=kept)
     return kept
 
 

@@ -84,7 +84,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "msg.emb.ngram_range": "min-n {min_n}, max-n {max_n}: FastText는 1 <= min-n <= max-n이어야 합니다 "
                                "(논문은 3과 6)",
         "msg.emb.positive": "{name}은(는) {minimum} 이상이어야 하는데 {value}입니다",
-        "msg.emb.window_too_small": "최소 빈도를 적용하면 단어가 {words}개뿐이라 학습할 수 없습니다. 최소 빈도를 "
+        "msg.emb.too_small_vocab": "최소 빈도를 적용하면 단어가 {words}개뿐이라 학습할 수 없습니다. 최소 빈도를 "
                                     "낮추거나 더 큰 코퍼스를 쓰세요",
         "msg.emb.konlpy_failed": "KoNLPy가 Java 형태소 분석기를 시작하지 못했습니다 ({error}). Java 17(JDK)을 "
                                  "설치하고 다시 시도하세요",
