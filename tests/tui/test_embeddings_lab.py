@@ -238,3 +238,26 @@ async def test_onehot_tab_shows_the_lookup():
         await pilot.press("enter")
         await wait_for(pilot, lambda: screen.onehot.tokens[0] == "the")
         assert screen.onehot.vocab == ("the", "cat", "saw", "dog")
+
+
+@pytest.mark.slow
+async def test_lesson_3_opens_the_lab_and_reproduces_its_analogy(dojo_home):
+    """The real lesson's try_it through the real app: the lesson's first analogy answer comes from the lab."""
+    import tomllib
+    from pathlib import Path
+
+    from .conftest import make_app, screen_text
+
+    lesson = Path(__file__).resolve().parents[2] / "lessons" / "03-word-embeddings" / "lesson.toml"
+    try_it = tomllib.loads(lesson.read_text(encoding="utf-8"))["try_it"]
+    app = make_app("ko")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.open_lab("embeddings", try_it)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, EmbeddingsScreen)
+        await wait_for(pilot, lambda: len(screen.answers) == 2, tries=600)
+        analogy = screen.answers[0][0]
+        assert analogy.op == "analogy" and analogy.neighbours[0][0] == "sharon"  # lesson: sharon 0.778
+        assert "sharon" in screen_text(app)
