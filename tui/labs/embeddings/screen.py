@@ -172,6 +172,8 @@ class EmbeddingsScreen(DojoScreen):
         self._status("embed.status.idle", n=len(store.list_saved()))
         self.query_one("#embed-query", Input).focus()
         self._onehot_worker(DECK_SENTENCE)
+        if not self.example:
+            self._warm_worker()
         word = self.example.get("word")
         if word:
             self._pending_queries.append(str(word))
@@ -413,6 +415,14 @@ class EmbeddingsScreen(DojoScreen):
 
     def on_embeddings_screen_counted(self, message: Counted) -> None:
         self.query_one("#embed-cooc-out", Static).update(cooc_view(message.table))
+
+    @work(thread=True, exclusive=True, group="embed-warm", exit_on_error=False)
+    def _warm_worker(self) -> None:
+        """Import gensim, scipy and torch now, while the person reads: an import holds the GIL for up to a
+        second (bench/embeddings_ui.py: max timer lateness 247 ms during a first CBOW training, 65 ms after)."""
+        import gensim.models  # noqa: F401
+        import scipy.stats  # noqa: F401
+        import torch  # noqa: F401
 
     @work(thread=True, exclusive=True, group="embed-onehot", exit_on_error=False)
     def _onehot_worker(self, sentence: str) -> None:
