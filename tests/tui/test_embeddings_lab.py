@@ -261,3 +261,13 @@ async def test_lesson_3_opens_the_lab_and_reproduces_its_analogy(dojo_home):
         analogy = screen.answers[0][0]
         assert analogy.op == "analogy" and analogy.neighbours[0][0] == "sharon"  # lesson: sharon 0.778
         assert "sharon" in screen_text(app)
+
+
+async def test_an_oov_query_is_a_notice_naming_the_nearest_spelling():
+    app = LabApp({**QUICK, "word": "fier"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: len(screen.answers) == 1)  # the analogy still ran after the failed word
+        assert screen.answers[0][0].op == "analogy"
+        assert any("'fier' is out of vocabulary" in n.message and "did you mean" in n.message
+                   for n in app._notifications)

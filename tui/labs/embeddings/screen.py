@@ -486,6 +486,8 @@ class EmbeddingsScreen(DojoScreen):
         text = self.notify_error(event.worker.error, timeout=8)
         if event.worker.group in ("embed-train", "embed-eval"):
             self._status("embed.status.failed", "red", error=text)
+        if event.worker.group == "embed-query" and self._pending_queries:  # a lesson's next question still runs
+            self._ask(self._pending_queries.pop(0))
 
     def has_unsaved(self) -> bool:
         return self.training
