@@ -73,6 +73,8 @@ async def test_keys_train_query_benchmark_and_count():
     app = LabApp()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
+        await pilot.pause()
+        assert " Query  Benchmarks  Counts  One-hot  Map " in text_of(app)  # every tab label fits 80 columns
         screen.query_one("#cfg-epochs").value = "2"
         screen.query_one("#cfg-vector-size").value = "12"
         await pilot.press("ctrl+r")
