@@ -1,0 +1,19 @@
+"""What the tokenizer and morphology labs say to a person (keys -> English; the TUI translates)."""
+
+MESSAGES: dict[str, str] = {
+    "tok.steps_ran_out": "only {done} of {asked} steps were possible: nothing is left to merge or prune",
+    "tok.deck_slip": "the deck differs from its own algorithm here: {where}",
+    "tok.deck_neg_log": "the deck's Unigram numbers are probabilities P (products of token probabilities), "
+                        "although it labels them -log P",
+    "tok.empty_text": "the text is empty: type something to tokenize",
+    "tok.truncated": "the text is {chars:,} characters; the view shows the first {shown:,} (counts cover all of it)",
+    "tok.unknown_tokenizer": "no tokenizer called {name!r}; available here: {names}",
+    "tok.vocab_below_alphabet": "vocab size {vocab} is smaller than the {alphabet} characters the corpus needs "
+                                "(plus special tokens); use at least {need}",
+    "morph.unknown_analyzer": "no morphological analyzer {name!r}; use one of {names}",
+    "morph.no_java": "KoNLPy's analyzers run on Java, which was not found ({detail}); install a JDK (e.g. "
+                     "'sudo apt install openjdk-17-jdk') or set JAVA_HOME; the rest of the lab still works",
+    "morph.no_mecab": "Mecab is not installed (it needs mecab-ko and mecab-ko-dic); use okt, komoran, "
+                      "hannanum or kkma",
+    "morph.empty_text": "the text is empty: type a Korean sentence to analyse",
+}

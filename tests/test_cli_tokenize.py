@@ -1,0 +1,44 @@
+"""The tokenizer and morphology commands through the real CLI (subprocess, --json), and their
+bad inputs as one error line with exit code 2."""
+
+from __future__ import annotations
+
+import json
+
+from tests.cli_helpers import dojo, one_line_error
+
+
+def test_steps_json_reproduces_the_deck_bpe_without_marker():
+    res = dojo("tokenizer", "steps", "--no-end-of-word", "--json")
+    assert res.returncode == 0, res.stderr
+    data = json.loads(res.stdout)
+    assert [s["merged"] for s in data["steps"]] == ["es", "est", "lo", "low", "ne", "new", "newest", "wi",
+                                                     "wid", "widest"]
+    assert data["end_of_word"] is None and all(c["agrees"] for c in data["deck"])
+
+
+def test_steps_wordpiece_human_output_points_at_the_slip():
+    res = dojo("tokenizer", "steps", "--algo", "wordpiece", "--steps", "4")
+    assert res.returncode == 0, res.stderr
+    assert "hu + ##gs" in res.stdout and "2/45" in res.stdout and "1/15" in res.stdout
+
+
+def test_steps_from_word_freqs_and_text_files(tmp_path):
+    freqs = tmp_path / "freqs.tsv"
+    freqs.write_text("시간이\t3\n시간은\t2\n", encoding="utf-8")
+    data = json.loads(dojo("tokenizer", "steps", "--word-freqs", str(freqs), "--steps", "2", "--json").stdout)
+    assert data["steps"][0]["pair"] == ["시", "간"] and data["steps"][0]["count"] == 5
+    text = tmp_path / "t.txt"
+    text.write_text("hug hug pug\nhugs", encoding="utf-8")
+    data = json.loads(dojo("tokenizer", "steps", "--algo", "unigram", "--text", str(text), "--steps", "1",
+                           "--json").stdout)
+    assert data["table"] == [["hug", 2], ["pug", 1], ["hugs", 1]] and data["start"]["total"] > 0
+
+
+def test_steps_bad_inputs(tmp_path):
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("low\t5\nlower two\n", encoding="utf-8")
+    one_line_error(dojo("tokenizer", "steps", "--word-freqs", str(bad)), "line 2")
+    one_line_error(dojo("tokenizer", "steps", "--algo", "bytes"), "bpe, wordpiece, unigram")
+    one_line_error(dojo("tokenizer", "steps", "--steps", "0"), "1 to 500")
+    one_line_error(dojo("tokenizer", "steps", "--word-freqs", str(tmp_path / "missing.tsv")), "cannot read")
