@@ -42,3 +42,45 @@ def test_steps_bad_inputs(tmp_path):
     one_line_error(dojo("tokenizer", "steps", "--algo", "bytes"), "bpe, wordpiece, unigram")
     one_line_error(dojo("tokenizer", "steps", "--steps", "0"), "1 to 500")
     one_line_error(dojo("tokenizer", "steps", "--word-freqs", str(tmp_path / "missing.tsv")), "cannot read")
+
+
+def test_tokenize_json_korean_and_emoji():
+    res = dojo("tokenize", "시간이 🙂", "--json")
+    assert res.returncode == 0, res.stderr
+    data = json.loads(res.stdout)
+    assert data["roundtrip"] and data["bytes"] == len("시간이 🙂".encode())
+    assert any(s["partial"] for s in data["spans"]) and data["spans"][0]["byte_start"] == 0
+    human = dojo("tokenize", "시간이 🙂")
+    assert "part of a character" in human.stdout and "round trip exact" in human.stdout
+
+
+def test_tokenize_details_uses_transformers():
+    data = json.loads(dojo("tokenize", "시간이", "--tokenizer", "dojo-tiny-mlm", "--details", "--json").stdout)
+    facts = data["details"]
+    assert facts["tokens"][0] == "[CLS]" and facts["model_max_length"] == 256
+    assert "BertNormalizer" in facts["normalizer"] and facts["convert_tokens_to_string"].startswith("[CLS]")
+
+
+def test_compare_and_train_and_list(tmp_path):
+    env = {"LLM_DOJO_HOME": str(tmp_path / "home")}
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("시간이 화살처럼 지나간다\n" * 20, encoding="utf-8")
+    res = dojo("tokenizer", "train", "--kind", "bert-wordpiece", "--file", str(corpus), "--vocab-size", "120",
+               "--name", "tiny-wp", "--json", env=env)
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["name"] == "tiny-wp"
+    listed = json.loads(dojo("tokenizer", "list", "--json", env=env).stdout)
+    assert [r["name"] for r in listed][-1] == "tiny-wp"
+    data = json.loads(dojo("tokenizer", "compare", "--json", "-k", "dojo-tiny", "-k", "tiny-wp", env=env).stdout)
+    assert [r["name"] for r in data["rows"]] == ["words", "characters", "dojo-tiny", "tiny-wp"]
+    assert data["text"] == "시간이 화살처럼 지나간다"
+
+
+def test_tokenize_bad_inputs(tmp_path):
+    one_line_error(dojo("tokenize", ""), "empty")
+    one_line_error(dojo("tokenize", "x", "--tokenizer", "nope"), "no tokenizer called 'nope'")
+    one_line_error(dojo("tokenizer", "train", "--kind", "char-bpe", "--vocab-size", "60"), "at least")
+    one_line_error(dojo("tokenizer", "train", "--kind", "magic"), "byte-level-bpe")
+    bad = tmp_path / "bytes.txt"
+    bad.write_bytes(b"\xff\xfe bad")
+    one_line_error(dojo("tokenizer", "train", "--file", str(bad)), "not UTF-8")

@@ -7,9 +7,13 @@ MESSAGES: dict[str, str] = {
                         "although it labels them -log P",
     "tok.empty_text": "the text is empty: type something to tokenize",
     "tok.truncated": "the text is {chars:,} characters; the view shows the first {shown:,} (counts cover all of it)",
+    "tok.surrogates": "{n} unpaired surrogate code point(s) (half of an emoji, or bytes that were not UTF-8) "
+                      "cannot be encoded; each became U+FFFD",
     "tok.unknown_tokenizer": "no tokenizer called {name!r}; available here: {names}",
-    "tok.vocab_below_alphabet": "vocab size {vocab} is smaller than the {alphabet} characters the corpus needs "
-                                "(plus special tokens); use at least {need}",
+    "tok.vocab_below_alphabet": "vocab size {vocab} is smaller than the {alphabet} characters the alphabet "
+                                "needs (plus special tokens); use at least {need}",
+    "tok.vocab_not_reached": "the vocabulary stopped at {got} tokens (asked for {asked}): this corpus has "
+                             "no more pieces frequent enough to add",
     "morph.unknown_analyzer": "no morphological analyzer {name!r}; use one of {names}",
     "morph.no_java": "KoNLPy's analyzers run on Java, which was not found ({detail}); install a JDK (e.g. "
                      "'sudo apt install openjdk-17-jdk') or set JAVA_HOME; the rest of the lab still works",

@@ -14,6 +14,7 @@ from typing import Annotated, Optional
 import typer
 
 from engine.tokenize.steps import StepConfig
+from engine.tokenize.train import TrainConfig
 
 from .common import JsonOpt, print_json
 from .options import config_options
@@ -28,8 +29,15 @@ TextFile = Annotated[Optional[str], typer.Option("--text", help="A UTF-8 text fi
                                                  "whitespace splitting.", metavar="FILE")]
 
 
+TokenizerOpt = Annotated[str, typer.Option("--tokenizer", "-k", help="A tokenizer: embedded model name, one trained "
+                                            "with 'tokenizer train', a folder or tokenizer.json, or an HF cache id.")]
+SPAN_STYLES = ("black on #8fbcbb", "black on #ebcb8b", "black on #a3be8c", "black on #b48ead", "black on #88c0d0")
+"""Alternating backgrounds for token spans (readable on dark and light terminals)."""
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(tokenizer_app, name="tokenizer")
+    app.command("tokenize")(tokenize)
 
 
 def _console():
@@ -101,3 +109,142 @@ def _show_steps(result) -> None:
     for notice in result.notices:
         style = "yellow" if notice.key.startswith("tok.deck") else "dim"
         console.print(f"[{style}]note:[/] {escape(str(notice))}", overflow="fold")
+
+
+def tokenize(text: str = typer.Argument(..., help="The text to tokenize."), tokenizer: TokenizerOpt = "dojo-tiny",
+             details: Annotated[bool, typer.Option("--details", help="Also load it with transformers: ids to tokens, "
+                                                   "special tokens, max length, normalizer, pre-tokenizer.")] = False,
+             json_out: JsonOpt = False) -> None:
+    """Split TEXT into tokens: ids, pieces, character and byte ranges (a byte-level token that splits
+    a Hangul syllable or an emoji is marked)."""
+    from engine.tokenize.playground import encode
+
+    enc = encode(text, tokenizer)
+    facts = None
+    if details:
+        from engine.tokenize.inspect import inspect
+
+        facts = inspect(tokenizer, text)
+    if json_out:
+        print_json({**enc.to_dict(), **({"details": facts.to_dict()} if facts else {})})
+        return
+    from rich import box
+    from rich.markup import escape
+    from rich.table import Table
+    from rich.text import Text
+
+    console = _console()
+    line = Text()
+    for i, span in enumerate(enc.spans):
+        line.append(span.piece, style="reverse red" if span.unknown else SPAN_STYLES[i % len(SPAN_STYLES)])
+    console.print(line, overflow="fold")
+    console.print(f"{enc.n_tokens:,} tokens, {enc.text_chars:,} characters, {enc.text_bytes:,} bytes "
+                  f"({enc.chars_per_token:.2f} characters and {enc.bytes_per_token:.2f} bytes per token); "
+                  f"{escape(tokenizer)}: {enc.kind}, vocabulary {enc.vocab_size:,}; "
+                  f"round trip {'exact' if enc.roundtrip else 'NOT exact'}", overflow="fold")
+    table = Table(box=box.SIMPLE_HEAD, padding=(0, 1))
+    for col, justify in (("#", "right"), ("id", "right"), ("piece", "left"), ("chars", "right"), ("bytes", "right"),
+                         ("", "left")):
+        table.add_column(col, justify=justify, overflow="fold")
+    for span in enc.spans[:200]:
+        flag = "part of a character" if span.partial else "unknown" if span.unknown else \
+            "special" if span.special else ""
+        table.add_row(str(span.index), str(span.id), escape(repr(span.piece)[1:-1]), f"{span.start}-{span.end}",
+                      f"{span.byte_start}-{span.byte_end}", flag)
+    console.print(table)
+    if len(enc.spans) > 200:
+        console.print(f"[dim]... {len(enc.spans) - 200:,} more tokens (--json lists them)[/]")
+    if facts:
+        console.print(f"transformers: {facts.tokenizer_class}, len {facts.vocab_size:,}, model_max_length "
+                      f"{facts.model_max_length}, inputs {', '.join(facts.model_input_names)}", overflow="fold")
+        console.print(f"special tokens: {escape(str(facts.special_tokens))}", overflow="fold")
+        console.print(f"normalizer: {escape(facts.normalizer)}", overflow="fold")
+        console.print(f"pre-tokenizer: {escape(facts.pre_tokenizer)}", overflow="fold")
+        console.print(f"convert_ids_to_tokens: {escape(str(list(facts.tokens)))}", overflow="fold")
+        console.print(f"convert_tokens_to_string: {escape(repr(facts.as_string))}", overflow="fold")
+    _notes(enc.notices)
+
+
+def _notes(notices) -> None:
+    import sys
+
+    for notice in notices:
+        sys.stderr.write(f"note: {notice}\n")
+
+
+@tokenizer_app.command("compare")
+def compare(text: str = typer.Argument(None, help="The text (default: the deck's 시간이 화살처럼 지나간다)."),
+            tokenizers: Annotated[Optional[list[str]], typer.Option("--tokenizer", "-k", help="A tokenizer to compare "
+                                                                    "(repeat; default: every one available).")] = None,
+            json_out: JsonOpt = False) -> None:
+    """The same text split by words, characters and each tokenizer: token counts, characters and bytes
+    per token, unknown-token rate, exact round trip."""
+    from engine.tokenize.compare import DECK_SENTENCE
+    from engine.tokenize.compare import compare as run_compare
+
+    result = run_compare(DECK_SENTENCE if text is None else text, tokenizers)
+    if json_out:
+        print_json(result.to_dict())
+        return
+    from rich import box
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, title=escape(result.text[:60]), padding=(0, 1))
+    table.add_column("split", no_wrap=True, max_width=22, overflow="ellipsis")
+    for col in ("tok", "chr/t", "byte/t", "unk", "exact"):
+        table.add_column(col, no_wrap=True, justify="right")
+    table.add_column("pieces", overflow="fold", ratio=1)
+    for r in result.rows:
+        table.add_row(escape(r.name), str(r.tokens), f"{r.chars_per_token:.2f}", f"{r.bytes_per_token:.2f}",
+                      f"{r.unknown_rate:.0%}", "yes" if r.roundtrip else "no", escape("|".join(r.pieces[:10])))
+    _console().print(table)
+    _notes(result.notices)
+
+
+@tokenizer_app.command("list")
+def list_tokenizers(json_out: JsonOpt = False) -> None:
+    """Tokenizers the playground can load without a network (embedded, then trained here)."""
+    from engine.tokenize.playground import available, load
+
+    rows = [{"name": n, "kind": load(n).kind, "vocab_size": load(n).tokenizer.get_vocab_size(),
+             "path": str(load(n).path)} for n in available()]
+    if json_out:
+        print_json(rows)
+        return
+    for r in rows:
+        typer.echo(f"{r['name']:<36} {r['kind']:<16} {r['vocab_size']:>7,}")
+
+
+@tokenizer_app.command("train")
+@config_options(TrainConfig)
+def train(json_out: JsonOpt = False, given: dict = None) -> None:
+    """Train a tokenizer with the tokenizers library (BPE, WordPiece, Unigram, byte-level BPE) on a
+    built-in corpus or a file, and save it for the playground."""
+
+    from engine.tokenize.train import TrainResult
+    from engine.tokenize.train import train as run_train
+
+    config = TrainConfig(**given)
+    result = None
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[detail]}"),
+                  TimeElapsedColumn(), console=Console(stderr=True), transient=True, disable=json_out) as bar:
+        task = bar.add_task("training", total=1.0, detail="")
+        for event in run_train(config):
+            if isinstance(event, TrainResult):
+                result = event
+            else:
+                bar.update(task, completed=event.fraction, detail=f"{event.stage}: {event.detail}"[:50])
+    assert result is not None
+    if json_out:
+        print_json(result.to_dict())
+        return
+    typer.echo(f"{result.name}: {result.kind}, vocabulary {result.vocab_size:,} from {result.corpus_chars:,} "
+               f"characters in {result.seconds:.1f} s")
+    typer.echo(f"saved: {result.path}")
+    typer.echo("sample: " + " | ".join(result.sample))
+    typer.echo(f"try it: llm-dojo tokenize '시간이 화살처럼 지나간다' --tokenizer {result.name}")
+    _notes(result.notices)
