@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 
+from ..messages import english
 from .wordfreqs import EXAMPLES
 
 BPE_ADDED = ("es", "est", "lo", "low", "ne", "new", "newest", "wi", "wid", "widest")
@@ -40,11 +41,9 @@ def _bpe(config, steps) -> list[dict]:
     out = []
     for step, deck in zip(steps, BPE_ADDED):
         agrees = step.merged == deck
-        note = "" if agrees else (
-            f"step {step.index}: the deck adds {deck!r}, this run merges {step.left}+{step.right} "
-            f"(count {step.count})" + (" because of the </w> marker (the deck's list is the run without it)"
-                                       if config.end_of_word else ""))
-        out.append({"step": step.index, "deck": deck, "ours": step.merged, "agrees": agrees, "note": note})
+        key = "" if agrees else ("tok.deck.bpe_marker" if config.end_of_word else "tok.deck.bpe_differs")
+        args = {"step": step.index, "deck": deck, "pair": f"{step.left}+{step.right}", "count": step.count}
+        out.append(_check(step.index, deck, step.merged, agrees, key, args))
     return out
 
 
@@ -52,15 +51,15 @@ def _wordpiece(steps) -> list[dict]:
     out = []
     for step, (a, b) in zip(steps, WORDPIECE_MERGES):
         agrees = (step.left, step.right) == (a, b)
-        note = ""
+        key, args = "", {}
         if not agrees:
             theirs = next((c for c in step.candidates if (c.left, c.right) == (a, b)), None)
             shown = (f"{theirs.pair_freq}/({theirs.left_freq}x{theirs.right_freq}) = "
-                     f"{theirs.score.numerator}/{theirs.score.denominator}") if theirs else "not a pair here"
-            note = (f"step {step.index}: the deck merges {a}+{b}, which scores {shown}; by the same formula "
-                    f"{step.left}+{step.right} scores {step.score.numerator}/{step.score.denominator}, higher")
-        out.append({"step": step.index, "deck": f"{a} {b}", "ours": f"{step.left} {step.right}",
-                    "agrees": agrees, "note": note})
+                     f"{theirs.score.numerator}/{theirs.score.denominator}") if theirs else "-"
+            key = "tok.deck.wordpiece_slip"
+            args = {"step": step.index, "deck": f"{a}+{b}", "deck_score": shown, "pair": f"{step.left}+{step.right}",
+                    "score": f"{step.score.numerator}/{step.score.denominator}"}
+        out.append(_check(step.index, f"{a} {b}", f"{step.left} {step.right}", agrees, key, args))
     return out
 
 
@@ -72,11 +71,16 @@ def _unigram(start) -> list[dict]:
         same_value = math.isclose(ours.probability, printed, abs_tol=1e-6)  # the deck prints 6 decimals, truncated
         same_split = ours.tokens == split or split in ours.ties
         agrees = same_value and same_split
-        note = (f"{word}: the deck prints {printed} and calls it -log P; it is P "
-                f"(-log P = {ours.neg_log:.3f})") if same_value else \
-            f"{word}: the deck prints {printed}, the computation gives {ours.probability:.6f}"
-        if ours.ties:
-            note += f"; tie: {' / '.join(' '.join(t) for t in (ours.tokens, *ours.ties))} are equally likely"
-        out.append({"step": 0, "deck": f"{' '.join(split)} {printed}",
-                    "ours": f"{' '.join(ours.tokens)} {ours.probability:.6f}", "agrees": agrees, "note": note})
+        args = {"word": word, "printed": printed, "neg_log": f"{ours.neg_log:.3f}", "p": f"{ours.probability:.6f}",
+                "ties": " / ".join(" ".join(t) for t in (ours.tokens, *ours.ties))}
+        key = ("tok.deck.unigram_tie" if ours.ties else "tok.deck.unigram_p") if same_value \
+            else "tok.deck.unigram_differs"
+        out.append(_check(0, f"{' '.join(split)} {printed}", f"{' '.join(ours.tokens)} {ours.probability:.6f}",
+                          agrees, key, args))
     return out
+
+
+def _check(step: int, deck: str, ours: str, agrees: bool, key: str, args: dict) -> dict:
+    """One comparison; ``key``/``args`` name the explanation so every front can translate it."""
+    return {"step": step, "deck": deck, "ours": ours, "agrees": agrees, "key": key, "args": args,
+            "note": english(key, **args) if key else ""}

@@ -5,6 +5,15 @@ MESSAGES: dict[str, str] = {
     "tok.deck_slip": "the deck differs from its own algorithm here: {where}",
     "tok.deck_neg_log": "the deck's Unigram numbers are probabilities P (products of token probabilities), "
                         "although it labels them -log P",
+    "tok.deck.bpe_marker": "step {step}: the deck adds {deck!r}, this run merges {pair} (count {count}) because "
+                           "of the </w> marker (the deck's list is the run without it)",
+    "tok.deck.bpe_differs": "step {step}: the deck adds {deck!r}, this run merges {pair} (count {count})",
+    "tok.deck.wordpiece_slip": "step {step}: the deck merges {deck}, which scores {deck_score}; by the same "
+                               "formula {pair} scores {score}, higher",
+    "tok.deck.unigram_p": "{word}: the deck prints {printed} and calls it -log P; it is P (-log P = {neg_log})",
+    "tok.deck.unigram_tie": "{word}: the deck prints {printed} and calls it -log P; it is P (-log P = {neg_log}); "
+                            "equally likely splits: {ties}",
+    "tok.deck.unigram_differs": "{word}: the deck prints {printed}, the computation gives {p}",
     "tok.empty_text": "the text is empty: type something to tokenize",
     "tok.truncated": "the text is {chars:,} characters; the view shows the first {shown:,} (counts cover all of it)",
     "tok.surrogates": "{n} unpaired surrogate code point(s) (half of an emoji, or bytes that were not UTF-8) "

@@ -27,6 +27,7 @@ LAB_ORDER: tuple[str, ...] = (
 
 PACKAGES: dict[str, str] = {
     "generation": "tui.labs.generation",
+    "tokenizer": "tui.labs.tokenizer",
     "sft": "tui.labs.training",
     "runs": "tui.labs.runs",
 }
