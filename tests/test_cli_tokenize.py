@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.cli_helpers import dojo, one_line_error
 
 
@@ -84,3 +86,27 @@ def test_tokenize_bad_inputs(tmp_path):
     bad = tmp_path / "bytes.txt"
     bad.write_bytes(b"\xff\xfe bad")
     one_line_error(dojo("tokenizer", "train", "--file", str(bad)), "not UTF-8")
+
+
+@pytest.mark.slow
+def test_morphs_json_with_okt_stem():
+    res = dojo("morphs", "아버지가 방에 들어가신다", "--stem", "--json")
+    assert res.returncode == 0, res.stderr
+    data = json.loads(res.stdout)
+    okt = data["results"][0]
+    assert okt["analyzer"] == "okt" and okt["nouns"] == ["아버지", "방"] and ["들어가다", "Verb"] in okt["pos"]
+    assert "".join(data["subwords"]) == "아버지가 방에 들어가신다"
+
+
+def test_words_and_vocab_json():
+    data = json.loads(dojo("tokenizer", "words", "방에 I can't go.", "--analyzer", "none", "--json").stdout)
+    rows = {r["name"]: r for r in data["rows"]}
+    assert rows["treebank"]["tokens"] == ["방에", "I", "ca", "n't", "go", "."] and rows["whitespace"]["count"] == 4
+    data = json.loads(dojo("tokenizer", "vocab", "--lang", "en", "--max-chars", "3000", "--json").stdout)
+    assert data["corpora"] == ["lee"] and data["rows"][0]["name"] == "whitespace"
+
+
+def test_morph_bad_inputs():
+    one_line_error(dojo("morphs", "  "), "empty")
+    one_line_error(dojo("morphs", "방", "--analyzer", "mecab3"), "okt, komoran, hannanum, kkma, mecab")
+    one_line_error(dojo("tokenizer", "vocab", "--lang", "fr"), "ko or en")

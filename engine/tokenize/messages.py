@@ -28,5 +28,8 @@ MESSAGES: dict[str, str] = {
                      "'sudo apt install openjdk-17-jdk') or set JAVA_HOME; the rest of the lab still works",
     "morph.no_mecab": "Mecab is not installed (it needs mecab-ko and mecab-ko-dic); use okt, komoran, "
                       "hannanum or kkma",
+    "morph.okt_only": "norm and stem are Okt's options; {analyzer} ignores them",
+    "words.needs_data": "NLTK's {name} needs the '{package}' data, which is not installed and cannot be "
+                        "downloaded here; with internet: python -m nltk.downloader {package}",
     "morph.empty_text": "the text is empty: type a Korean sentence to analyse",
 }

@@ -13,6 +13,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from engine.tokenize.morph import MorphConfig
 from engine.tokenize.steps import StepConfig
 from engine.tokenize.train import TrainConfig
 
@@ -38,6 +39,7 @@ SPAN_STYLES = ("black on #8fbcbb", "black on #ebcb8b", "black on #a3be8c", "blac
 def register(app: typer.Typer) -> None:
     app.add_typer(tokenizer_app, name="tokenizer")
     app.command("tokenize")(tokenize)
+    app.command("morphs")(morphs)
 
 
 def _console():
@@ -248,3 +250,90 @@ def train(json_out: JsonOpt = False, given: dict = None) -> None:
     typer.echo("sample: " + " | ".join(result.sample))
     typer.echo(f"try it: llm-dojo tokenize '시간이 화살처럼 지나간다' --tokenizer {result.name}")
     _notes(result.notices)
+
+
+@config_options(MorphConfig)
+def morphs(text: str = typer.Argument(..., help="Korean text to analyse."),
+           all_: Annotated[bool, typer.Option("--all", help="Every analyser that runs here, side by side.")] = False,
+           json_out: JsonOpt = False, given: dict = None) -> None:
+    """Korean morphemes, POS tags and nouns with KoNLPy (Okt, Komoran, Hannanum, Kkma; Mecab when
+    installed), beside the subword split of the embedded tokenizer."""
+    from engine.tokenize.morph import JAVA_ANALYZERS, analyze, check_text
+    from engine.tokenize.playground import encode
+
+    config = MorphConfig(**given)
+    text = check_text(text)
+    names = list(JAVA_ANALYZERS) if all_ else [config.analyzer]
+    results = [analyze(text, MorphConfig(analyzer=n, norm=config.norm, stem=config.stem)) for n in names]
+    subwords = [s.piece for s in encode(text, "dojo-tiny").spans]
+    if json_out:
+        print_json({"text": text, "results": [r.to_dict() for r in results], "subwords": subwords})
+        return
+    from rich.markup import escape
+
+    console = _console()
+    for r in results:
+        options = ", ".join(o for o, on in (("norm", r.norm), ("stem", r.stem)) if on)
+        console.print(f"[bold]{r.analyzer}[/]{f' ({options})' if options else ''}: "
+                      + " + ".join(f"{escape(m)}/[cyan]{escape(t)}[/]" for m, t in r.pos), overflow="fold")
+        console.print(f"  nouns: {escape(', '.join(r.nouns)) or '-'}   ({r.seconds * 1000:.0f} ms)", overflow="fold")
+        _notes(r.notices)
+    console.print("[bold]subwords[/] (dojo-tiny): " + escape(" | ".join(subwords)), overflow="fold")
+
+
+@tokenizer_app.command("words")
+def words(text: str = typer.Argument(..., help="Text to split (English, Korean or both)."),
+          analyzer: Annotated[str, typer.Option("--analyzer", help="KoNLPy analyser for the morpheme row "
+                                                "(okt, komoran, hannanum, kkma; 'none' to skip).")] = "okt",
+          json_out: JsonOpt = False) -> None:
+    """NLTK's word tokenizers (Treebank, WordPunct, Regexp, Tweet; word_tokenize when its data is
+    installed) beside whitespace, morphemes and subwords."""
+    from engine.tokenize.words import split_text
+
+    result = split_text(text, morphs=None if analyzer == "none" else MorphConfig(analyzer=analyzer).analyzer)
+    if json_out:
+        print_json(result.to_dict())
+        return
+    from rich.markup import escape
+
+    console = _console()
+    for row in result.rows:
+        shown = " | ".join(row.tokens) if row.tokens is not None else f"[yellow]{escape(str(row.notice))}[/]"
+        count = "" if row.tokens is None else f" ({len(row.tokens)})"
+        console.print(f"[bold]{escape(row.name)}[/]{count}: {shown if row.tokens is None else escape(shown)}",
+                      overflow="fold")
+
+
+@tokenizer_app.command("vocab")
+def vocab(lang: Annotated[str, typer.Option("--lang", help="ko (KoNLPy's constitution and bills) or en "
+                                            "(gensim's Lee news corpus).")] = "ko",
+          max_chars: Annotated[int, typer.Option("--max-chars", help="Characters of training text to use.")] = 60_000,
+          analyzer: Annotated[str, typer.Option("--analyzer", help="Add a KoNLPy morpheme row (okt, komoran, ...; "
+                                                "'none' to skip).")] = "none",
+          json_out: JsonOpt = False) -> None:
+    """Why word-level vocabularies explode: vocabulary size and held-out OOV rate of each word
+    tokenizer, characters, morphemes and the embedded subword tokenizers, on built-in corpora."""
+    from engine.tokenize.words import vocab_table
+
+    if max_chars < 1000:
+        from engine.errors import DojoError
+
+        raise DojoError(f"--max-chars {max_chars}: use at least 1000 characters")
+    table = vocab_table(lang, max_chars=max_chars,
+                        morphs=None if analyzer == "none" else MorphConfig(analyzer=analyzer).analyzer)
+    if json_out:
+        print_json(table.to_dict())
+        return
+    from rich import box
+    from rich.table import Table
+
+    out = Table(box=box.SIMPLE_HEAD, title=f"{lang}: {', '.join(table.corpora)} ({table.train_chars:,} characters "
+                f"train, {table.heldout_chars:,} held out)")
+    for col in ("split", "train tokens", "vocab", "held-out tokens", "OOV", "OOV rate"):
+        out.add_column(col, justify="left" if col == "split" else "right", no_wrap=True)
+    for r in table.rows:
+        out.add_row(r.name, f"{r.train_tokens:,}", f"{r.vocab:,}", f"{r.heldout_tokens:,}", f"{r.oov:,}",
+                    f"{r.oov_rate:.1%}")
+    _console().print(out)
+    _console().print("[dim]subword rows: the embedded tokenizers' own vocabularies; OOV = unknown tokens[/]")
+    _notes(table.notices)
