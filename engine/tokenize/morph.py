@@ -112,7 +112,29 @@ def check_text(text: str) -> str:
 
 
 def analyze(text: str, config: MorphConfig = MorphConfig()) -> MorphResult:
-    """Morphemes, POS tags and nouns of ``text`` from one analyser."""
+    """Morphemes, POS tags and nouns of ``text`` from one analyser.
+
+    Called from a thread other than the main one (a UI worker), the thread is detached from
+    the JVM afterwards: JPype attaches it on first use, and a finished thread still attached
+    makes the JVM's shutdown wait for ever when the program exits."""
+    try:
+        return _analyze(text, config)
+    finally:
+        if threading.current_thread() is not threading.main_thread():
+            _detach()
+
+
+def _detach() -> None:
+    try:
+        import jpype
+
+        if jpype.isJVMStarted():
+            jpype.java.lang.Thread.detach()
+    except Exception:  # pragma: no cover - nothing to detach
+        pass
+
+
+def _analyze(text: str, config: MorphConfig) -> MorphResult:
     text = check_text(text)
     tagger = analyser(config.analyzer)
     notices: list[Notice] = []

@@ -28,6 +28,7 @@ LAB_ORDER: tuple[str, ...] = (
 PACKAGES: dict[str, str] = {
     "generation": "tui.labs.generation",
     "tokenizer": "tui.labs.tokenizer",
+    "morphology": "tui.labs.morphology",
     "sft": "tui.labs.training",
     "runs": "tui.labs.runs",
 }
