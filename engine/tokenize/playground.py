@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from functools import lru_cache
 from pathlib import Path
 
@@ -38,8 +39,9 @@ MAX_CHARS = 2_000_000
 _lock = threading.Lock()
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
+    """One token on screen (a named tuple: thousands are built per keystroke)."""
+
     index: int
     id: int
     piece: str
@@ -57,9 +59,7 @@ class Span:
     unknown: bool = False
 
     def to_dict(self) -> dict:
-        return {"index": self.index, "id": self.id, "piece": self.piece, "raw": self.raw, "start": self.start,
-                "end": self.end, "byte_start": self.byte_start, "byte_end": self.byte_end, "partial": self.partial,
-                "special": self.special, "unknown": self.unknown}
+        return self._asdict()
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ class Encoded:
     """The tokens of the first VIEW_CHARS characters."""
     truncated: bool
     roundtrip: bool
-    """decode(encode(text)) gives the text back exactly."""
+    """decode(encode(text)) gives the text back exactly (for a truncated text: the part on screen)."""
     decoded: str
     vocab_size: int
     notices: tuple[Notice, ...] = field(default_factory=tuple)
@@ -115,6 +115,16 @@ class Loaded:
     byte_level: bool
     unk_id: int | None
     special_ids: frozenset[int]
+    pieces: dict = field(default_factory=dict, compare=False, repr=False)
+    """id -> (raw entry, its bytes or None, readable piece), filled as ids are met."""
+
+    def piece(self, token_id: int) -> tuple[str, bytes | None, str]:
+        hit = self.pieces.get(token_id)
+        if hit is None:
+            raw = self.tokenizer.id_to_token(token_id) or ""
+            data = piece_bytes(raw) if self.byte_level and token_id not in self.special_ids else None
+            hit = self.pieces[token_id] = (raw, data, readable(data) if data is not None else raw)
+        return hit
 
 
 def trained_dir() -> Path:
@@ -198,10 +208,10 @@ def _byte_decoder() -> dict[str, int]:
 
 def piece_bytes(raw: str) -> bytes | None:
     """A byte-level vocabulary entry -> its bytes (None for a special token)."""
-    table = _byte_decoder()
-    if all(ch in table for ch in raw):
-        return bytes(table[ch] for ch in raw)
-    return None
+    try:
+        return bytes(map(_byte_decoder().__getitem__, raw))
+    except KeyError:
+        return None
 
 
 def _hex_errors(err: UnicodeDecodeError) -> tuple[str, int]:
@@ -247,53 +257,62 @@ def encode(text: str, name: str = "dojo-tiny", view_chars: int = VIEW_CHARS) -> 
         notices.append(Notice("tok.truncated", {"chars": len(text), "shown": view_chars}))
     shown = text[:view_chars]
     spans = _spans_bytes(loaded, enc, shown) if loaded.byte_level else _spans_offsets(loaded, enc, shown)
-    decoded = tok.decode(ids, skip_special_tokens=False)
-    roundtrip = decoded == text
+    if not truncated:
+        decoded = tok.decode(ids, skip_special_tokens=False)
+        roundtrip = decoded == text
+    else:  # a long paste: check the part on screen (decoding it all would cost a tenth of the encode)
+        decoded = ""
+        last = spans[-1] if spans else None
+        if last is None:
+            roundtrip = False
+        elif loaded.byte_level:
+            want = text.encode("utf-8")[:last.byte_end].decode("utf-8", "replace")
+            roundtrip = tok.decode(ids[:len(spans)], skip_special_tokens=False) == want
+        else:
+            roundtrip = tok.decode(ids[:len(spans)], skip_special_tokens=False) == text[:last.end]
     return Encoded(name, loaded.kind, len(text), len(text.encode("utf-8")), len(ids), n_unknown, tuple(spans),
                    truncated, roundtrip, decoded, tok.get_vocab_size(), tuple(notices))
 
 
 def _char_starts(text: str) -> list[int]:
     """Byte offset of every character, plus the total: [0, 3, 6, ...]."""
-    out, pos = [0], 0
-    for ch in text:
-        pos += len(ch.encode("utf-8"))
-        out.append(pos)
-    return out
+    from itertools import accumulate
+
+    return [0, *accumulate(len(ch.encode("utf-8", "surrogatepass")) for ch in text)]
 
 
 def _spans_bytes(loaded: Loaded, enc, text: str) -> list[Span]:
     import bisect
 
     starts = _char_starts(text)
-    limit = starts[-1]
+    limit, n_chars = starts[-1], len(text)
     spans, pos = [], 0
-    for i, (tid, raw) in enumerate(zip(enc.ids, enc.tokens)):
+    for i, tid in enumerate(enc.ids):
         if pos >= limit:
             break
-        data = piece_bytes(raw)
-        special = tid in loaded.special_ids or data is None
+        raw, data, piece = loaded.piece(tid)
         if data is None:
-            span = Span(i, tid, raw, raw, *enc.offsets[i], pos, pos, special=True)
-        else:
-            end = pos + len(data)
-            c0 = bisect.bisect_right(starts, pos) - 1
-            c1 = bisect.bisect_left(starts, end)
-            partial = starts[c0] != pos or c1 >= len(starts) or starts[c1] != end
-            piece = readable(data)
-            span = Span(i, tid, piece, raw, c0, min(c1, len(text)), pos, end, partial, special)
-            pos = end
-        spans.append(span)
+            a, b = enc.offsets[i]
+            spans.append(Span(i, tid, raw, raw, a, b, pos, pos, False, True))
+            continue
+        end = pos + len(data)
+        c0 = bisect.bisect_right(starts, pos) - 1
+        c1 = bisect.bisect_left(starts, end)
+        partial = starts[c0] != pos or c1 > n_chars or starts[c1] != end
+        spans.append(Span(i, tid, piece, raw, c0, min(c1, n_chars), pos, end, partial, tid in loaded.special_ids))
+        pos = end
     return spans
 
 
 def _spans_offsets(loaded: Loaded, enc, text: str) -> list[Span]:
     starts = _char_starts(text)
+    n_chars = len(text)
     spans = []
-    for i, (tid, raw, (a, b)) in enumerate(zip(enc.ids, enc.tokens, enc.offsets)):
-        if a >= len(text):
+    for i, (tid, (a, b)) in enumerate(zip(enc.ids, enc.offsets)):
+        if a >= n_chars:
             break
-        b = min(b, len(text))
+        b = min(b, n_chars)
+        raw = loaded.piece(tid)[0]
         spans.append(Span(i, tid, raw, raw, a, b, starts[a], starts[b], False, tid in loaded.special_ids,
                           tid == loaded.unk_id))
     return spans

@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Group
+from rich.style import Style
 from rich.table import Table
+from rich.text import Span as RichSpan
 from rich.text import Text
 
 from engine.messages import Notice
@@ -24,6 +26,9 @@ if TYPE_CHECKING:
     from engine.tokenize.steps import StepsResult
 
 SPAN_STYLES = ("black on #8fbcbb", "black on #ebcb8b", "black on #a3be8c", "black on #d8a9cf", "black on #88c0d0")
+_STYLES = tuple(Style.parse(s) for s in SPAN_STYLES)
+_UNKNOWN = Style.parse("bold white on red")
+_UNDERLINE = Style(underline=True)
 PAIR_ROWS = 8
 """Candidate rows in the step table (fits 80x24 beside the words)."""
 
@@ -38,22 +43,30 @@ def spans_text(enc: Encoded, text: str = "") -> Text:
     """The text as coloured tokens (partial-character tokens underlined, unknown ones red), then the ids.
 
     Tokenizers that drop spaces (WordPiece, BERT pre-tokenisation) get the text's own gaps between
-    words back, uncoloured, so the words stay apart."""
-    out = Text()
+    words back, uncoloured, so the words stay apart. Built as one string plus style spans (not
+    one ``append`` per token): the playground redraws this on every keystroke."""
+    parts: list[str] = []
+    styles: list[RichSpan] = []
     gaps = not enc.kind.startswith("byte-level") and bool(text)
-    end = 0
+    end = pos = 0
     for i, span in enumerate(enc.spans):
         if gaps and span.start > end:
-            out.append(text[end:span.start].replace("\n", "↵\n"))
+            gap = text[end:span.start].replace("\n", "↵\n")
+            parts.append(gap)
+            pos += len(gap)
         end = max(end, span.end)
-        style = "bold white on red" if span.unknown else SPAN_STYLES[i % len(SPAN_STYLES)]
-        if span.partial:
-            style += " underline"
-        out.append(shown_piece(span.piece), style=style)
-    out.append("\n\n")
-    out.append(f"{t('tok.ids')}: ", style="bold")
-    out.append(" ".join(str(s.id) for s in enc.spans[:400]), style="dim")
-    return out
+        piece = shown_piece(span.piece)
+        style = _UNKNOWN if span.unknown else _STYLES[i % len(_STYLES)]
+        styles.append(RichSpan(pos, pos + len(piece), style + _UNDERLINE if span.partial else style))
+        parts.append(piece)
+        pos += len(piece)
+    ids = " ".join(str(s.id) for s in enc.spans[:400])
+    parts.append(f"\n\n{t('tok.ids')}: ")
+    styles.append(RichSpan(pos + 2, pos + 2 + len(t("tok.ids")) + 1, "bold"))
+    start_ids = pos + len(parts[-1])
+    parts.append(ids)
+    styles.append(RichSpan(start_ids, start_ids + len(ids), "dim"))
+    return Text("".join(parts), spans=styles)
 
 
 def stats_text(enc: Encoded) -> Text:
