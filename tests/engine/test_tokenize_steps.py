@@ -255,3 +255,20 @@ def test_text_counting_and_sources(tmp_path):
         read_table(example="deck-nope")
     with pytest.raises(DojoError, match="one source"):
         read_table(example="deck-bpe", text=bad)
+
+
+def test_the_librarys_wordpiece_trainer_counts_pairs_like_bpe():
+    """The docstring's teaching point: tokenizers' WordPieceTrainer does not use the score
+    freq(ab)/(freq(a)freq(b)); its first merge on the deck's table is the most *frequent* pair
+    (##u ##g, 20), not the best-scoring one (##g ##s, 1/20)."""
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+
+    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    trainer = trainers.WordPieceTrainer(vocab_size=14, special_tokens=["[UNK]"], show_progress=False)
+    tok.train_from_iterator([w for w, c in HUG for _ in range(c)], trainer=trainer)
+    vocab = tok.get_vocab()
+    ours = wordpiece_steps(HUG, 1)[0]
+    assert (ours.left, ours.right) == ("##g", "##s")
+    first_new = min((t for t in vocab if t != "[UNK]" and len(t.replace("##", "")) > 1), key=vocab.get)
+    assert first_new == "##ug" and "##gs" not in vocab

@@ -85,3 +85,18 @@ def test_snapshot_korean_80x24(snap_compare):
         await settle(pilot, lambda s: s.result is not None and s.splits is not None)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+async def test_the_real_lesson_two_try_it_opens_the_lab(no_java):
+    from engine.course.lessons import load_course
+    from lessons import ROOT
+
+    lesson = load_course(ROOT).get("korean-morphology")
+    assert lesson.lab == "morphology"
+    app = make_app("en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.open_lab("morphology", dict(lesson.try_it))
+        await settle(pilot, lambda s: s.splits is not None, 30)
+        screen = app.screen
+        assert screen.text == "아버지가 방에 들어가신다" and screen.analyzer == "okt"
+        assert screen.query_one("#morph-text").value == screen.text

@@ -169,3 +169,28 @@ def test_snapshot_playground_korean_emoji_80x24(snap_compare, dojo_home):
         await open_lab(pilot, {"text": "시간이 화살처럼 지나간다 👨‍👩‍👧 🙂"})
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+async def test_the_real_lesson_one_try_it_opens_the_step_through():
+    from engine.course.lessons import load_course
+    from lessons import ROOT
+
+    lesson = load_course(ROOT).get("tokenizers")
+    assert lesson.lab == "tokenizer"
+    app = make_app("en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_lab(pilot, dict(lesson.try_it))
+        assert screen.steps is not None and screen.steps.example == "deck-bpe"
+        assert len(screen.steps.steps) == 10 and screen.text == "시간이 화살처럼 지나간다"
+        assert screen.encoded is not None and screen.encoded.roundtrip
+
+
+def test_snapshot_compare_english_120x40(snap_compare, dojo_home):
+    app = make_app("en")
+
+    async def run_before(pilot):
+        await open_lab(pilot, {"text": "시간이 화살처럼 지나간다 🙂"})
+        await pilot.press("f8")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
