@@ -194,3 +194,15 @@ def test_snapshot_compare_english_120x40(snap_compare, dojo_home):
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+async def test_details_show_what_transformers_says():
+    app = make_app("en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_lab(pilot, {"text": "시간이", "tokenizer": "dojo-tiny-mlm"})
+        await pilot.press("f9")
+        await settle(pilot)
+        assert screen._facts is not None and screen._facts.tokens[0] == "[CLS]"
+        screen.query_one("#tok-spans-box").scroll_end(animate=False)
+        await pilot.pause()
+        assert "model_max_length: 256" in screen_text(app)

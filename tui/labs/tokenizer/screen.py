@@ -44,12 +44,13 @@ from . import views
 
 if TYPE_CHECKING:
     from engine.tokenize.compare import CompareResult
+    from engine.tokenize.inspect import TokenizerFacts
     from engine.tokenize.playground import Encoded
     from engine.tokenize.steps import StepsResult
     from engine.tokenize.train import TrainProgress, TrainResult
 
 TAB_KEYS = {
-    "tok-tab-play": {"cycle_tokenizer", "compare"},
+    "tok-tab-play": {"cycle_tokenizer", "compare", "details"},
     "tok-tab-steps": {"cycle_algo", "toggle_marker", "prev_step", "next_step", "play"},
     "tok-tab-compare": {"cycle_tokenizer", "compare"},
     "tok-tab-train": {"train"},
@@ -69,6 +70,7 @@ class TokenizerScreen(DojoScreen):
         Binding("f6", "next_step", "Next", id="tok.next", group=STEP),
         Binding("f7", "play", "Play", id="tok.play"),
         Binding("f8", "compare", "Compare", id="tok.compare"),
+        Binding("f9", "details", "Details", id="tok.details"),
         Binding("ctrl+r", "train", "Train", id="tok.train"),
         Binding("escape", "back", "Back", id="tok.back"),
     ]
@@ -87,6 +89,11 @@ class TokenizerScreen(DojoScreen):
         def __init__(self, result: CompareResult) -> None:
             super().__init__()
             self.result = result
+
+    class Details(Message):
+        def __init__(self, facts: TokenizerFacts) -> None:
+            super().__init__()
+            self.facts = facts
 
     class TrainEvent(Message):
         def __init__(self, event: TrainProgress | TrainResult) -> None:
@@ -125,6 +132,7 @@ class TokenizerScreen(DojoScreen):
                 yield Static(t("tok.waiting"), id="tok-stats")
                 with VerticalScroll(id="tok-spans-box"):
                     yield Static(id="tok-spans")
+                    yield Static(id="tok-details")
             with TabPane(t("tok.tab.steps"), id="tok-tab-steps"):
                 yield Static(id="tok-step-head")
                 with Horizontal(id="tok-step-body"):
@@ -162,6 +170,8 @@ class TokenizerScreen(DojoScreen):
         self.query_one("#tok-train-form", ConfigForm).relabel()
         self._show_encoded()
         self._show_step()
+        if self._facts is not None:
+            self.query_one("#tok-details", Static).update(views.details_text(self._facts))
         if self._compared is not None:
             self.query_one("#tok-compare", Static).update(views.compare_view(self._compared))
 
@@ -212,6 +222,12 @@ class TokenizerScreen(DojoScreen):
 
         self.post_message(self.Compared(compare(text)))
 
+    @work(thread=True, exclusive=True, group="tok-details", exit_on_error=False)
+    def _details_worker(self, name: str, text: str) -> None:
+        from engine.tokenize.inspect import inspect
+
+        self.post_message(self.Details(inspect(name, text)))
+
     @work(thread=True, exclusive=True, group="tok-train", exit_on_error=False)
     def _train_worker(self, config: Any) -> None:
         from engine.tokenize.train import train
@@ -260,6 +276,12 @@ class TokenizerScreen(DojoScreen):
     def on_tokenizer_screen_compared(self, message: Compared) -> None:
         self._compared = message.result
         self.query_one("#tok-compare", Static).update(views.compare_view(message.result))
+
+    def on_tokenizer_screen_details(self, message: Details) -> None:
+        self._facts = message.facts
+        self.query_one("#tok-details", Static).update(views.details_text(message.facts))
+
+    _facts: TokenizerFacts | None = None
 
     def on_tokenizer_screen_train_event(self, message: TrainEvent) -> None:
         from engine.tokenize.train import TrainResult
@@ -334,6 +356,11 @@ class TokenizerScreen(DojoScreen):
         if not self.action_next_step() and self.player is not None:
             self.player.stop()
             self.player = None
+
+    def action_details(self) -> None:
+        """transformers' view of the tokenizer (importing transformers takes seconds, so on demand)."""
+        self.query_one("#tok-details", Static).update(Text(t("tok.details.loading"), style="dim"))
+        self._details_worker(self.tokenizer, self.text)
 
     def action_compare(self) -> None:
         self.set_focus(None)  # a focused widget in the playground would pull its tab back into view

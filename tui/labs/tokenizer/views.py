@@ -22,6 +22,7 @@ from ...i18n import say, t
 
 if TYPE_CHECKING:
     from engine.tokenize.compare import CompareResult
+    from engine.tokenize.inspect import TokenizerFacts
     from engine.tokenize.playground import Encoded
     from engine.tokenize.steps import StepsResult
 
@@ -188,3 +189,19 @@ def compare_view(result: CompareResult) -> Group:
             pieces.append(shown_piece(piece), style=SPAN_STYLES[i % len(SPAN_STYLES)])
         pieces.append("\n")
     return Group(table, pieces)
+
+
+def details_text(facts: TokenizerFacts) -> Text:
+    """The deck's pretrained-tokenizer checklist, as transformers answers it."""
+    out = Text("\n")
+    out.append(t("tok.details.head", name=facts.name, cls=facts.tokenizer_class) + "\n", style="bold")
+    rows = (("vocab_size", f"{facts.vocab_size:,}"), ("model_max_length", str(facts.model_max_length)),
+            ("model_input_names", ", ".join(facts.model_input_names)),
+            ("special tokens", ", ".join(f"{k}={v}" for k, v in facts.special_tokens.items()) or "-"),
+            ("normalizer", facts.normalizer), ("pre_tokenizer", facts.pre_tokenizer),
+            ("convert_ids_to_tokens", " ".join(facts.tokens[:40])),
+            ("convert_tokens_to_string", facts.as_string[:200]))
+    for key, value in rows:
+        out.append(f"{key}: ", style="cyan")
+        out.append(value + "\n")
+    return out
