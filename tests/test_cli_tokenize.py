@@ -56,6 +56,7 @@ def test_tokenize_json_korean_and_emoji():
     assert "part of a character" in human.stdout and "round trip exact" in human.stdout
 
 
+@pytest.mark.slow
 def test_tokenize_details_uses_transformers():
     data = json.loads(dojo("tokenize", "시간이", "--tokenizer", "dojo-tiny-mlm", "--details", "--json").stdout)
     facts = data["details"]

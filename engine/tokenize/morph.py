@@ -16,6 +16,7 @@ first, with a message.
 
 from __future__ import annotations
 
+import locale
 import threading
 import time
 from dataclasses import dataclass, field
@@ -96,7 +97,11 @@ def analyser(name: str):
             check_java()
             from konlpy import tag
 
-            made = {"okt": tag.Okt, "komoran": tag.Komoran, "hannanum": tag.Hannanum, "kkma": tag.Kkma}[name]()
+            saved = locale.setlocale(locale.LC_ALL)  # starting the JVM resets the C locale from the
+            try:  # environment, which can turn Python's default text encoding into ASCII
+                made = {"okt": tag.Okt, "komoran": tag.Komoran, "hannanum": tag.Hannanum, "kkma": tag.Kkma}[name]()
+            finally:
+                locale.setlocale(locale.LC_ALL, saved)
         _made[name] = made
         return made
 

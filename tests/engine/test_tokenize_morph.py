@@ -15,9 +15,13 @@ LESSON = "아버지가 방에 들어가신다"
 
 @pytest.mark.slow
 def test_okt_and_komoran_match_konlpy_and_the_lesson():
+    import locale
+
     from konlpy.tag import Komoran, Okt
 
+    encoding = locale.getpreferredencoding(False)
     okt = analyze(LESSON, MorphConfig(analyzer="okt"))
+    assert locale.getpreferredencoding(False) == encoding  # starting the JVM must not reset the locale
     assert okt.pos == tuple(Okt().pos(LESSON)) and okt.nouns == ("아버지", "방")
     assert okt.morphs[:4] == ("아버지", "가", "방", "에")
     stemmed = analyze(LESSON, MorphConfig(analyzer="okt", stem=True))

@@ -86,6 +86,14 @@ def test_bad_inputs():
     assert enc.notices[0].key == "tok.surrogates" and enc.decoded == "a\ufffdb"
 
 
+def test_a_long_text_is_counted_in_full_but_viewed_in_part():
+    text = DECK_SENTENCE * 30
+    enc = encode(text, "dojo-tiny-mlm", view_chars=50)
+    assert enc.truncated and enc.spans[-1].start < 50 and enc.roundtrip
+    assert enc.n_tokens == len(library("dojo-tiny-mlm").encode(text, add_special_tokens=False).ids)
+
+
+@pytest.mark.slow
 def test_a_megabyte_is_counted_in_full_but_viewed_in_part():
     text = (DECK_SENTENCE + " Time flies like an arrow. ") * 28_000  # about 1 MB of UTF-8
     assert len(text.encode()) > 1_000_000
