@@ -27,6 +27,11 @@ EXAMPLES: dict[str, tuple[tuple[str, int], ...]] = {
 corpus the WordPiece and Unigram slides share. Only the inputs are written here; every
 number the lab shows is computed from them."""
 
+COMPUTED_EXAMPLES: dict[str, str] = {
+    "kolaw-top20": "the 20 most frequent Hangul words of the Korean constitution (KoNLPy's kolaw)",
+}
+"""Korean examples counted at run time from text that ships with KoNLPy (never copied here)."""
+
 DEFAULT_EXAMPLE = {"bpe": "deck-bpe", "wordpiece": "deck-hug", "unigram": "deck-hug"}
 """Which built-in example each algorithm opens with (the one the deck uses for it)."""
 
@@ -84,9 +89,23 @@ def read_table(*, example: str | None = None, word_freqs: str | Path | None = No
     if text:
         return count_words(_read(Path(text)), str(text))
     name = example or "deck-bpe"
+    if name in COMPUTED_EXAMPLES:
+        return korean_example(name)
     if name not in EXAMPLES:
-        raise DojoError(f"no built-in example {name!r}; use one of {', '.join(EXAMPLES)}")
+        raise DojoError(f"no built-in example {name!r}; use one of {', '.join([*EXAMPLES, *COMPUTED_EXAMPLES])}")
     return EXAMPLES[name]
+
+
+def korean_example(name: str = "kolaw-top20") -> tuple[tuple[str, int], ...]:
+    """The most frequent runs of Hangul syllables in the constitution, with their counts (ties in
+    order of first appearance), so the step-through can merge Korean syllables."""
+    import re
+
+    from konlpy.corpus import kolaw
+
+    top = int(name.rsplit("top", 1)[1])
+    counts = Counter(re.findall(r"[\uac00-\ud7a3]+", kolaw.open("constitution.txt").read()))
+    return tuple(counts.most_common(top))
 
 
 def _read(path: Path) -> str:

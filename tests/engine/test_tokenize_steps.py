@@ -272,3 +272,23 @@ def test_the_librarys_wordpiece_trainer_counts_pairs_like_bpe():
     assert (ours.left, ours.right) == ("##g", "##s")
     first_new = min((t for t in vocab if t != "[UNK]" and len(t.replace("##", "")) > 1), key=vocab.get)
     assert first_new == "##ug" and "##gs" not in vocab
+
+
+def test_the_korean_example_counts_the_constitution():
+    from konlpy.corpus import kolaw
+
+    table = read_table(example="kolaw-top20")
+    text = kolaw.open("constitution.txt").read()
+    runs, run = [], ""
+    for ch in text + " ":  # Hangul runs by hand, without a regular expression
+        if "가" <= ch <= "힣":
+            run += ch
+        elif run:
+            runs.append(run)
+            run = ""
+    assert len(table) == 20 and [c for _, c in table] == sorted((c for _, c in table), reverse=True)
+    for word, count in table:
+        assert runs.count(word) == count
+    assert min(c for _, c in table) >= sorted((runs.count(w) for w in set(runs)), reverse=True)[19]
+    steps = run_steps(StepConfig(algo="bpe", steps=3, end_of_word=False), table).steps
+    assert all(len(s.merged) == 2 for s in steps[:1])  # two syllables first

@@ -105,15 +105,23 @@ async def test_wordpiece_step_three_and_unigram_start():
     app = make_app("en")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_lab(pilot, LESSON_TRY_IT)
+        await pilot.press("f3")  # BPE on Korean words from the constitution
+        await settle(pilot)
+        assert (screen.algo, screen.example_name) == ("bpe", "kolaw-top20")
+        await pilot.press("f6")
+        await pilot.pause()
+        first = screen.steps.steps[0]
+        assert (first.left, first.right) == ("는", "</w>")  # 또는, 때에는, 국민은 ... end in 는
+        assert f"merge 1: 는 + </w> -> 는</w> (count {first.count})" in screen_text(app)
         await pilot.press("f3")
         await settle(pilot)
-        assert screen.algo == "wordpiece"
+        assert (screen.algo, screen.example_name, screen.at) == ("wordpiece", "deck-hug", 0)
         for _ in range(3):
             await pilot.press("f6")
         await pilot.pause()
         shown = screen_text(app)
         assert "hu + ##gs -> hugs (score 1/15)" in shown and "2/45" in shown
-        await pilot.press("f3")
+        await pilot.press("f3", "f3")
         await settle(pilot)
         shown = screen_text(app)
         assert "hug 10: hug  P=0.071429" in shown and "pug 5: pu g  P=0.007710" in shown

@@ -55,6 +55,9 @@ TAB_KEYS = {
     "tok-tab-compare": {"cycle_tokenizer", "compare"},
     "tok-tab-train": {"train"},
 }
+CYCLE = (("bpe", "deck-bpe"), ("bpe", "kolaw-top20"), ("wordpiece", "deck-hug"), ("wordpiece", "kolaw-top20"),
+         ("unigram", "deck-hug"), ("unigram", "kolaw-top20"))
+"""What F3 steps through: each algorithm on the deck's example, then on Korean words."""
 TRAIN_FIELDS = ("kind", "corpus", "vocab_size", "min_frequency", "normalizer", "hangul_alphabet")
 PLAY_SECONDS = 0.7
 STEP = Binding.Group("tok.step", compact=True)
@@ -110,6 +113,10 @@ class TokenizerScreen(DojoScreen):
         corpus = ex.get("corpus")
         self.table: tuple[tuple[str, int], ...] | None = (
             tuple((str(w), int(c)) for w, c in corpus) if corpus else None)
+        named = next((n for n, v in EXAMPLES.items() if v == self.table), None)
+        self.example_name: str | None = named or (None if self.table else DEFAULT_EXAMPLE[self.algo])
+        if named:
+            self.table = None  # a deck example by its name: F3 can move on to the other examples
         self.steps_wanted = int(ex.get("merges", ex.get("steps", 10)))
         self.end_of_word = bool(ex.get("end_of_word", True))
         self.start_tab = "tok-tab-steps" if ("algorithm" in ex or corpus) else "tok-tab-play"
@@ -211,10 +218,12 @@ class TokenizerScreen(DojoScreen):
         self.post_message(self.Encoded(encode(text, name), text))
 
     @work(thread=True, exclusive=True, group="tok-steps", exit_on_error=False)
-    def _steps_worker(self, config: StepConfig, table: tuple, example: str | None) -> None:
+    def _steps_worker(self, config: StepConfig, table: tuple | None, example: str | None) -> None:
         from engine.tokenize.steps import run_steps
+        from engine.tokenize.wordfreqs import read_table
 
-        self.post_message(self.StepsReady(run_steps(config, table, example=example)))
+        words = table if table is not None else read_table(example=example)  # Korean ones read KoNLPy's text
+        self.post_message(self.StepsReady(run_steps(config, words, example=example)))
 
     @work(thread=True, exclusive=True, group="tok-compare", exit_on_error=False)
     def _compare_worker(self, text: str) -> None:
@@ -306,11 +315,8 @@ class TokenizerScreen(DojoScreen):
         self._encode_worker(self.text, self.tokenizer)
 
     def _compute_steps(self) -> None:
-        example = DEFAULT_EXAMPLE[self.algo]
-        table = self.table if self.table is not None else EXAMPLES[example]
-        name = next((n for n, v in EXAMPLES.items() if v == tuple(table)), None)
         config = StepConfig(algo=self.algo, steps=max(1, min(self.steps_wanted, 500)), end_of_word=self.end_of_word)
-        self._steps_worker(config, tuple(table), name)
+        self._steps_worker(config, self.table, None if self.table is not None else self.example_name)
 
     # ----- actions ------------------------------------------------------------------------------
     def action_cycle_tokenizer(self) -> None:
@@ -320,9 +326,12 @@ class TokenizerScreen(DojoScreen):
         self._encode_worker(self.text, self.tokenizer)
 
     def action_cycle_algo(self) -> None:
-        self.algo = ALGOS[(ALGOS.index(self.algo) + 1) % len(ALGOS)]
-        if self.table is not None and tuple(self.table) in EXAMPLES.values():
-            self.table = None  # a deck example: each algorithm opens with the deck's own table
+        """F3: the next algorithm and example (a lesson's own word table keeps its words)."""
+        if self.table is not None:
+            self.algo = ALGOS[(ALGOS.index(self.algo) + 1) % len(ALGOS)]
+        else:
+            at = CYCLE.index((self.algo, self.example_name)) if (self.algo, self.example_name) in CYCLE else -1
+            self.algo, self.example_name = CYCLE[(at + 1) % len(CYCLE)]
         self.at = 0
         self._compute_steps()
 
