@@ -111,7 +111,7 @@ async def test_wordpiece_step_three_and_unigram_start():
         await pilot.press("f6")
         await pilot.pause()
         first = screen.steps.steps[0]
-        assert (first.left, first.right) == ("는", "</w>")  # 또는, 때에는, 국민은 ... end in 는
+        assert (first.left, first.right) == ("는", "</w>")  # 또는, 때에는 ... end in 는
         assert f"merge 1: 는 + </w> -> 는</w> (count {first.count})" in screen_text(app)
         await pilot.press("f3")
         await settle(pilot)

@@ -23,7 +23,8 @@ from .options import config_options
 tokenizer_app = typer.Typer(help="Tokenizers: step through BPE/WordPiece/Unigram, train, compare, word tokenizers.",
                             no_args_is_help=True)
 Example = Annotated[Optional[str], typer.Option("--example", help="A built-in word table: deck-bpe (low, lower, "
-                                                "newest, widest) or deck-hug (hug, pug, pun, bun, hugs).")]
+                                                "newest, widest), deck-hug (hug, pug, pun, bun, hugs) or kolaw-top20 "
+                                                "(the Korean constitution's 20 most frequent words).")]
 WordFreqs = Annotated[Optional[str], typer.Option("--word-freqs", help="A file with one 'word<TAB>count' per line.",
                                                   metavar="FILE")]
 TextFile = Annotated[Optional[str], typer.Option("--text", help="A UTF-8 text file; words are counted after "
