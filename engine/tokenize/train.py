@@ -190,7 +190,7 @@ def train(config: TrainConfig, cancel=None):
         base = AutoTokenizer.from_pretrained(str(resolve_model(config.base).path))
         if not getattr(base, "is_fast", False):
             raise DojoError(f"{config.base}'s tokenizer is not a fast tokenizer; train_new_from_iterator needs one")
-        new = base.train_new_from_iterator(texts, vocab_size=config.vocab_size, initial_alphabet=extra or None)
+        new = base.train_new_from_iterator(texts, vocab_size=config.vocab_size, initial_alphabet=list(extra))
         backend = new.backend_tokenizer
     else:
         tok, specials = _classic(config)

@@ -145,3 +145,15 @@ def test_train_bad_inputs(tmp_path):
         TrainConfig(corpus="news")
     with pytest.raises(DojoError, match="name"):
         TrainConfig(name="../evil")
+
+
+@pytest.mark.slow
+def test_train_new_from_iterator_keeps_the_base_pipeline(tmp_path):
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("\n".join([DECK_SENTENCE, "시간은 금이다", "화살처럼 빠른 시간"] * 30), encoding="utf-8")
+    result = list(train(TrainConfig(base="dojo-tiny-mlm", file=str(corpus), vocab_size=400)))[-1]
+    assert result.kind == "retrained dojo-tiny-mlm" and result.vocab_size <= 400
+    new, old = load(result.name), load("dojo-tiny-mlm")
+    assert new.kind == old.kind == "WordPiece"
+    assert new.tokenizer.token_to_id("[MASK]") is not None  # the base's special tokens came along
+    assert encode(DECK_SENTENCE, result.name).n_unknown == 0

@@ -58,7 +58,7 @@ TAB_KEYS = {
 CYCLE = (("bpe", "deck-bpe"), ("bpe", "kolaw-top20"), ("wordpiece", "deck-hug"), ("wordpiece", "kolaw-top20"),
          ("unigram", "deck-hug"), ("unigram", "kolaw-top20"))
 """What F3 steps through: each algorithm on the deck's example, then on Korean words."""
-TRAIN_FIELDS = ("kind", "corpus", "vocab_size", "min_frequency", "normalizer", "hangul_alphabet")
+TRAIN_FIELDS = ("kind", "corpus", "vocab_size", "min_frequency", "normalizer", "hangul_alphabet", "base")
 PLAY_SECONDS = 0.7
 STEP = Binding.Group("tok.step", compact=True)
 
