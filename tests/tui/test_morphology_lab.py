@@ -102,3 +102,17 @@ async def test_the_real_lesson_two_try_it_opens_the_lab(no_java):
         screen = app.screen
         assert screen.text == "아버지가 방에 들어가신다" and screen.analyzer == "okt"
         assert screen.query_one("#morph-text").value == screen.text
+
+
+async def test_language_toggle_relabels(no_java):
+    app = make_app("en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.open_lab("morphology", LESSON)
+        await settle(pilot, lambda s: s.splits is not None, 30)
+        app.screen.set_focus(None)
+        await pilot.press("l")
+        await settle(pilot, lambda s: "서브워드" in screen_text(app), 10)
+        shown = screen_text(app)
+        assert "어절, 단어 토크나이저(NLTK), 서브워드" in shown and "Java를 찾지 못했습니다" in shown
+        footer = shown.splitlines()[-1]
+        assert "l English" in footer and "명령" in footer  # the whole footer fits 80 columns in Korean

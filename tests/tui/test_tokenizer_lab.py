@@ -218,3 +218,18 @@ async def test_details_show_what_transformers_says():
         screen.query_one("#tok-spans-box").scroll_end(animate=False)
         await pilot.pause()
         assert "model_max_length: 256" in screen_text(app)
+
+
+async def test_language_toggle_keeps_the_state():
+    app = make_app("en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_lab(pilot, LESSON_TRY_IT)
+        await pilot.press("f6", "f6")
+        screen.set_focus(None)
+        await pilot.press("l")  # the app's language key
+        await settle(pilot)
+        assert app.screen is screen and screen.at == 2
+        shown = screen_text(app)
+        assert "병합 2: es + t" in shown and "단계별 학습" in shown
+        footer = shown.splitlines()[-1]
+        assert "l English" in footer and "명령" in footer  # the whole footer fits 80 columns in Korean

@@ -33,7 +33,7 @@ from textual.worker import Worker, WorkerState
 from engine.tokenize.morph import ANALYZERS, JAVA_ANALYZERS, MorphConfig
 
 from ...i18n import say, t
-from ...screens.base import DojoScreen
+from ...screens.base import DojoScreen, describe_error
 from ...widgets.caret_input import CaretInput
 
 if TYPE_CHECKING:
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
 CHIP_STYLES = ("black on #8fbcbb", "black on #ebcb8b", "black on #a3be8c", "black on #d8a9cf", "black on #88c0d0")
 DEBOUNCE = 0.4
+OKT_OPTIONS = Binding.Group("morph.options", compact=True)
 
 
 def pos_text(result: MorphResult) -> Text:
@@ -61,8 +62,8 @@ class MorphologyScreen(DojoScreen):
     CSS_PATH = "morphology.tcss"
     BINDINGS = [
         Binding("f2", "cycle_analyzer", "Analyser", id="morph.analyzer"),
-        Binding("f3", "toggle_norm", "Norm", id="morph.norm"),
-        Binding("f4", "toggle_stem", "Stem", id="morph.stem"),
+        Binding("f3", "toggle_norm", "Norm", id="morph.norm", group=OKT_OPTIONS),
+        Binding("f4", "toggle_stem", "Stem", id="morph.stem", group=OKT_OPTIONS),
         Binding("f5", "all", "All", id="morph.all"),
         Binding("f6", "vocab", "OOV", id="morph.vocab"),
         Binding("escape", "back", "Back", id="morph.back"),
@@ -101,6 +102,8 @@ class MorphologyScreen(DojoScreen):
         self.splits: SplitsResult | None = None
         self.vocab: VocabTable | None = None
         self._status_key: tuple[str, dict, str] = ("morph.loading", {"analyzer": self.analyzer}, "")
+        self._errors: dict[str, BaseException] = {}
+        """Panel id -> the error it shows, kept as the exception so a language change re-says it."""
         self._debounce: Any = None
 
     def compose(self) -> ComposeResult:
@@ -144,7 +147,7 @@ class MorphologyScreen(DojoScreen):
         key, args, style = self._status_key
         head = t("morph.status", analyzer=self.analyzer, norm=t("morph.on" if self.norm else "morph.off"),
                  stem=t("morph.on" if self.stem else "morph.off"))
-        shown = args.get("error") if key == "error" else t(key, **args)
+        shown = describe_error(args.get("error")) if key == "error" else t(key, **args)
         self.query_one("#morph-status", Static).update(Text.assemble((head, "bold"), "  ", (shown, style)))
 
     # ----- workers ------------------------------------------------------------------------------
@@ -184,34 +187,48 @@ class MorphologyScreen(DojoScreen):
         """The one place worker errors become a notice; an analyser error also fills its panel."""
         if event.state != WorkerState.ERROR or not event.worker.group.startswith("morph-"):
             return
-        text = self.notify_error(event.worker.error, timeout=10)
+        error = event.worker.error
+        self.notify_error(error, timeout=10)
+        panel = {"morph-analyze": "morph-main", "morph-all": "morph-others", "morph-splits": "morph-splits",
+                 "morph-vocab": "morph-vocab"}.get(event.worker.group)
         if event.worker.group in ("morph-analyze", "morph-all"):
-            self._status("error", "red", error=text)
-            self.query_one("#morph-main" if event.worker.group == "morph-analyze" else "#morph-others",
-                           Static).update(Text(text, style="yellow"))
-        elif event.worker.group == "morph-splits":
-            self.query_one("#morph-splits", Static).update(Text(text, style="yellow"))
+            self._status("error", "red", error=error)
+        if panel is not None and error is not None:
+            self._errors[panel] = error
+            self._show_error(panel)
+
+    def _show_error(self, panel: str) -> bool:
+        """Show the panel's error (in the live language); False when it has none."""
+        error = self._errors.get(panel)
+        if error is None:
+            return False
+        self.query_one(f"#{panel}", Static).update(Text(describe_error(error), style="yellow"))
+        return True
 
     # ----- results ------------------------------------------------------------------------------
     def on_morphology_screen_analyzed(self, message: Analyzed) -> None:
         if message.text != self.text:
             return
         self.result = message.result
+        self._errors.pop("morph-main", None)
         self._status("morph.done", analyzer=self.result.analyzer, n=len(self.result.pos))
         for notice in self.result.notices:
             self.notify(say(notice), timeout=5)
         self._show_main()
 
     def _show_main(self) -> None:
+        if self._show_error("morph-main"):
+            return
         if self.result is not None:
             self.query_one("#morph-main", Static).update(pos_text(self.result))
 
     def on_morphology_screen_other_analyzed(self, message: OtherAnalyzed) -> None:
         self.others[message.result.analyzer] = message.result
+        self._errors.pop("morph-others", None)
         self._show_others()
 
     def _show_others(self) -> None:
-        if not self.others:
+        if self._show_error("morph-others") or not self.others:
             return
         out = Text()
         for name in JAVA_ANALYZERS:
@@ -225,10 +242,11 @@ class MorphologyScreen(DojoScreen):
 
     def on_morphology_screen_splits(self, message: Splits) -> None:
         self.splits = message.result
+        self._errors.pop("morph-splits", None)
         self._show_splits()
 
     def _show_splits(self) -> None:
-        if self.splits is None:
+        if self._show_error("morph-splits") or self.splits is None:
             return
         out = Text()
         for row in self.splits.rows:
@@ -247,10 +265,11 @@ class MorphologyScreen(DojoScreen):
 
     def on_morphology_screen_vocab_ready(self, message: VocabReady) -> None:
         self.vocab = message.table
+        self._errors.pop("morph-vocab", None)
         self._show_vocab()
 
     def _show_vocab(self) -> None:
-        if self.vocab is None:
+        if self._show_error("morph-vocab") or self.vocab is None:
             return
         v = self.vocab
         table = Table(box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False,

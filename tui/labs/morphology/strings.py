@@ -10,7 +10,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "ko": {
         "morph.title": "형태소 분석 실습",
         "morph.placeholder": "분석할 한국어 문장 (Enter로 분석)",
-        "morph.status": "{analyzer}  정규화(norm) {norm}  어간(stem) {stem}",
+        "morph.status": "{analyzer}  F3 정규화(norm) {norm}  F4 어간(stem) {stem}",
         "morph.on": "켬", "morph.off": "끔",
         "morph.loading": "{analyzer} 준비 중... 처음에는 JVM과 사전을 불러오느라 몇 초(Kkma는 10초 이상) 걸립니다.",
         "morph.done": "{analyzer}: 형태소 {n}개",
@@ -25,7 +25,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "morph.vocab.split": "분할", "morph.vocab.size": "어휘", "morph.vocab.oov": "OOV",
         "morph.vocab.note": "서브워드 행은 내장 토크나이저의 어휘이며 OOV는 미등록 토큰(UNK)입니다.",
         "key.morph.analyzer": "분석기", "key.morph.norm": "정규화", "key.morph.stem": "어간",
-        "key.morph.all": "모두", "key.morph.vocab": "OOV", "key.morph.back": "뒤로",
+        "key.morph.all": "모두", "group.morph.options": "Okt 옵션", "key.morph.vocab": "OOV", "key.morph.back": "뒤로",
         "msg.morph.unknown_analyzer": "{name!r}라는 형태소 분석기는 없습니다. 다음 중 하나를 쓰세요: {names}",
         "msg.morph.no_java": "KoNLPy 분석기는 Java로 동작하는데 Java를 찾지 못했습니다({detail}). JDK를 설치하거나"
                              "(예: 'sudo apt install openjdk-17-jdk') JAVA_HOME을 설정하세요. 실습의 나머지는 그대로 "
@@ -40,7 +40,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "en": {
         "morph.title": "Morphology lab",
         "morph.placeholder": "A Korean sentence to analyse (Enter analyses)",
-        "morph.status": "{analyzer}  norm {norm}  stem {stem}",
+        "morph.status": "{analyzer}  F3 norm {norm}  F4 stem {stem}",
         "morph.on": "on", "morph.off": "off",
         "morph.loading": "Preparing {analyzer}... the first time the JVM and dictionaries take a few seconds "
                          "(Kkma over ten).",
@@ -57,7 +57,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "morph.vocab.split": "split", "morph.vocab.size": "vocab", "morph.vocab.oov": "OOV",
         "morph.vocab.note": "Subword rows are the embedded tokenizers' vocabularies; their OOV is unknown tokens.",
         "key.morph.analyzer": "Analyser", "key.morph.norm": "Norm", "key.morph.stem": "Stem",
-        "key.morph.all": "All", "key.morph.vocab": "OOV", "key.morph.back": "Back",
+        "key.morph.all": "All", "group.morph.options": "Okt options", "key.morph.vocab": "OOV", "key.morph.back": "Back",
         "msg.morph.unknown_analyzer": "No morphological analyzer {name!r}; use one of {names}.",
         "msg.morph.no_java": "KoNLPy's analyzers run on Java, which was not found ({detail}); install a JDK (e.g. "
                              "'sudo apt install openjdk-17-jdk') or set JAVA_HOME; the rest of the lab still works.",
