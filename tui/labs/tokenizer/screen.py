@@ -12,13 +12,12 @@ tab in view (``check_action``), so it fits 80 columns in Korean.
 * Step through: the whole run is computed once per (algorithm, table, marker) in the
   ``tok-steps`` worker (milliseconds for the deck's tables); F5/F6 move through the
   stored steps and F7 plays them on a timer, so moving never recomputes anything.
-* Compare: F8 splits the text with every tokenizer in the ``tok-compare`` worker.
-* Train: a form from ``TrainConfig`` (the CLI's options); Ctrl+R trains in the
-  ``tok-train`` worker, progress events come back as messages, and the new tokenizer
-  joins the F2 cycle.
+* Compare: F8, every tokenizer side by side (``tok-compare``); F9: transformers' details.
+* Train: a form from ``TrainConfig`` (the CLI's options); Ctrl+R trains (``tok-train``),
+  progress events come back as messages, and the new tokenizer joins the F2 cycle.
 
-Lesson 1's ``try_it`` (text, algorithm, a word table as ``corpus``, ``merges``) opens the
-step-through pre-filled. Heavy imports (tokenizers) happen inside the workers.
+Lesson 1's ``try_it`` (text, algorithm, word table ``corpus``, ``merges``) opens the step-through
+pre-filled. Heavy imports (tokenizers, transformers) happen inside the workers.
 """
 
 from __future__ import annotations
@@ -39,7 +38,7 @@ from engine.tokenize.steps import ALGOS, StepConfig
 from engine.tokenize.wordfreqs import DEFAULT_EXAMPLE, EXAMPLES
 
 from ...i18n import say, t
-from ...screens.base import DojoScreen
+from ...screens.base import DojoScreen, describe_error
 from . import views
 
 if TYPE_CHECKING:
@@ -250,9 +249,8 @@ class TokenizerScreen(DojoScreen):
             return
         text = self.notify_error(event.worker.error, timeout=6)
         if event.worker.group == "tok-encode":
-            self.encoded = None
-            self.query_one("#tok-stats", Static).update(Text(text, style="yellow"))
-            self.query_one("#tok-spans", Static).update("")
+            self.encoded, self._encode_error = None, event.worker.error
+            self._show_encoded()
         if event.worker.group == "tok-train":
             self.training = False
             self.query_one("#tok-train-status", Static).update(Text(text, style="red"))
@@ -261,11 +259,16 @@ class TokenizerScreen(DojoScreen):
     def on_tokenizer_screen_encoded(self, message: Encoded) -> None:
         if message.text != self.text:
             return  # the person typed on; a newer encoding is on its way
-        self.encoded = message.encoded
+        self.encoded, self._encode_error = message.encoded, None
         self._show_encoded()
+
+    _encode_error: BaseException | None = None
 
     def _show_encoded(self) -> None:
         if self.encoded is None:
+            if self._encode_error is not None:  # said again in the live language after a toggle
+                self.query_one("#tok-stats", Static).update(Text(describe_error(self._encode_error), style="yellow"))
+                self.query_one("#tok-spans", Static).update("")
             return
         self.query_one("#tok-stats", Static).update(views.stats_text(self.encoded))
         self.query_one("#tok-spans", Static).update(views.spans_text(self.encoded, self.text))
