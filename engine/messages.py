@@ -25,6 +25,7 @@ CATALOGUES: tuple[str, ...] = (
     "engine.generation.messages",
     "engine.runs.messages",
     "engine.embeddings.messages",
+    "engine.tokenize.messages",
 )
 """Modules that define a ``MESSAGES`` dict (key -> English template)."""
 

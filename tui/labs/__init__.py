@@ -27,6 +27,8 @@ LAB_ORDER: tuple[str, ...] = (
 
 PACKAGES: dict[str, str] = {
     "generation": "tui.labs.generation",
+    "tokenizer": "tui.labs.tokenizer",
+    "morphology": "tui.labs.morphology",
     "sft": "tui.labs.training",
     "runs": "tui.labs.runs",
     "embeddings": "tui.labs.embeddings",
