@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 from typing import Optional
@@ -19,6 +18,7 @@ def register(app: typer.Typer) -> None:
     group.callback(invoke_without_command=True)(models)
     group.command("add")(models_add)
     app.add_typer(group, name="models")
+    app.command("inspect")(inspect)
     app.command("load")(load)
 
 
@@ -112,19 +112,76 @@ def _run_with_bar(events, label: str, quiet: bool):
 
     console = Console(stderr=True)
     result = None
-    last_stage = None
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[detail]}"),
                   TimeElapsedColumn(), console=console, transient=True, disable=quiet or not console.is_terminal) as bar:
         task = bar.add_task(label, total=1.0, detail="")
         for event in events:
             if isinstance(event, ImportEvent):
                 bar.update(task, completed=event.fraction, detail=f"{event.stage}: {event.detail}"[:70])
-                if not quiet and not console.is_terminal and event.stage != last_stage:
-                    sys.stderr.write(f"{event.stage}: {event.detail}\n")
-                last_stage = event.stage
             else:
                 result = event
     return result
+
+
+def _size(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if n < 1024 or unit == "TiB":
+            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
+        n /= 1024
+    return str(n)
+
+
+def inspect(
+    name: str = typer.Argument(..., help="Model name: dojo-tiny, an imported model, a local dir, or a cached hub id."),
+    depth: int = typer.Option(3, "--depth", min=0, max=8, help="How deep to show the module tree."),
+    trust_remote_code: RemoteOpt = False,
+    online: OnlineOpt = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Tour a model without loading its weights: config fields explained, module tree with
+    parameter counts, tokenizer facts, and memory at fp32/bf16/int8/nf4 plus KV cache per 1k tokens."""
+    from engine.models.inspect import inspect_model
+
+    report = inspect_model(name, allow_network=online, trust_remote_code=trust_remote_code, max_depth=depth)
+    if json_out:
+        print_json(report.to_dict())
+        return
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console()
+    console.print(f"[bold]{escape(name)}[/] ({escape(report.source)}, {escape(report.model_class)}, "
+                  f"{report.parameters:,} parameters, saved as {escape(report.dtype)})")
+    cfg = Table(title="config.json", title_justify="left")
+    for col in ("field", "value", "meaning"):
+        cfg.add_column(col, overflow="fold")
+    for row in report.config:
+        cfg.add_row(escape(row["field"]), escape(str(row["value"])), escape(row["meaning"]))
+    console.print(cfg)
+    tree = Table(title=f"modules (bytes at {report.dtype})", title_justify="left")
+    for col in ("module", "class", "parameters", "bytes"):
+        tree.add_column(col, overflow="fold")
+    for b in report.tree:
+        label = "  " * b.depth + b.short
+        kind = b.kind + (f" x{b.repeat}" if b.repeat > 1 else "") + (f" ({b.note})" if b.note else "")
+        tree.add_row(escape(label), escape(kind), f"{b.parameters:,}", _size(b.bytes))
+    console.print(tree)
+    tok = Table(title="tokenizer", title_justify="left", show_header=False)
+    for key, value in report.tokenizer.items():
+        tok.add_row(escape(key), escape(str(value)))
+    console.print(tok)
+    mem = Table(title="memory for the weights (estimates)", title_justify="left")
+    for col in ("format", "size"):
+        mem.add_column(col)
+    for key in ("fp32", "bf16", "int8", "nf4"):
+        mem.add_row(key, _size(report.memory[key]))
+    if report.kv_cache_per_1k:
+        mem.add_row("KV cache / 1k tokens (bf16)", _size(report.kv_cache_per_1k["bf16"]))
+        mem.add_row("KV cache / 1k tokens (fp32)", _size(report.kv_cache_per_1k["fp32"]))
+    else:
+        mem.add_row("KV cache", "none: an encoder-only model reads all tokens at once")
+    console.print(mem)
 
 
 def load(
