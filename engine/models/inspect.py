@@ -86,6 +86,19 @@ class Inspection:
         return asdict(self)
 
 
+def human_size(n: float) -> str:
+    """Bytes as B/KiB/MiB/GiB/TiB, one decimal.
+
+    >>> human_size(1536), human_size(4 * 2**20)
+    ('1.5 KiB', '4.0 MiB')
+    """
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024:
+            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
+        n /= 1024
+    return f"{n:,.1f} TiB"
+
+
 def _dtype_name(config: Any) -> str:
     dt = getattr(config, "dtype", None) or getattr(config, "torch_dtype", None) or "float32"
     return str(dt).replace("torch.", "")

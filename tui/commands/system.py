@@ -123,14 +123,6 @@ def _run_with_bar(events, label: str, quiet: bool):
     return result
 
 
-def _size(n: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if n < 1024 or unit == "TiB":
-            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
-        n /= 1024
-    return str(n)
-
-
 def inspect(
     name: str = typer.Argument(..., help="Model name: dojo-tiny, an imported model, a local dir, or a cached hub id."),
     depth: int = typer.Option(3, "--depth", min=0, max=8, help="How deep to show the module tree."),
@@ -140,6 +132,7 @@ def inspect(
 ) -> None:
     """Tour a model without loading its weights: config fields explained, module tree with
     parameter counts, tokenizer facts, and memory at fp32/bf16/int8/nf4 plus KV cache per 1k tokens."""
+    from engine.models.inspect import human_size as _size
     from engine.models.inspect import inspect_model
 
     report = inspect_model(name, allow_network=online, trust_remote_code=trust_remote_code, max_depth=depth)
