@@ -81,6 +81,7 @@ class Inspection:
     tokenizer: dict = field(default_factory=dict)
     memory: dict = field(default_factory=dict)
     kv_cache_per_1k: dict = field(default_factory=dict)
+    heads: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -215,6 +216,56 @@ def kv_cache_per_1k(config: Any) -> dict:
     return {"values_per_token": per_token, "fp32": per_token * 4 * 1024, "bf16": per_token * 2 * 1024}
 
 
+HEADS: dict[str, tuple[str, str]] = {
+    "causal-lm": ("AutoModelForCausalLM", "predicts the next token at every position (generation, chat, SFT)"),
+    "masked-lm": ("AutoModelForMaskedLM", "fills in masked tokens from both sides (BERT-style pre-training)"),
+    "sequence-classification": ("AutoModelForSequenceClassification",
+                                "one label for the whole text (sentiment, topic), from one position's vector"),
+    "token-classification": ("AutoModelForTokenClassification", "one label per token (named entities, POS tags)"),
+    "seq2seq-lm": ("AutoModelForSeq2SeqLM", "an encoder reads the input, a decoder writes the output (translation)"),
+}
+
+
+def task_heads(config: Any, num_labels: int = 2) -> list[dict]:
+    """Which ``AutoModelFor*`` class fits which task for this config, and what head it adds.
+
+    Each class is instantiated on the meta device; the head is every parameter outside
+    its backbone (``base_model_prefix``); a head tied to the input embedding adds none."""
+    import copy
+
+    import torch
+    import transformers
+
+    out = []
+    for task, (auto_name, what) in HEADS.items():
+        cfg = copy.deepcopy(config)
+        cfg.num_labels = num_labels
+        row: dict[str, Any] = {"task": task, "auto_class": auto_name, "class": None, "head": [],
+                               "head_parameters": 0, "what": what}
+        mapping = getattr(transformers, auto_name)._model_mapping
+        if type(cfg) not in mapping:
+            out.append(row)
+            continue
+        with torch.device("meta"):
+            model = mapping[type(cfg)](cfg)
+        prefix = model.base_model_prefix + "."
+        try:
+            embedding = model.get_input_embeddings().weight
+        except (AttributeError, NotImplementedError):
+            embedding = None
+        seen: set[int] = set()
+        for n, p in model.named_parameters(remove_duplicate=False):
+            if n.startswith(prefix):
+                continue
+            tied = p is embedding or id(p) in seen
+            seen.add(id(p))
+            row["head"].append(f"{n} {list(p.shape)}" + (" (tied)" if tied else ""))
+            row["head_parameters"] += 0 if tied else p.numel()
+        row["class"] = type(model).__name__
+        out.append(row)
+    return out
+
+
 def tokenizer_facts(path: Any, trust_remote_code: bool = False) -> dict:
     from transformers import AutoTokenizer
 
@@ -250,5 +301,5 @@ def inspect_model(name: str, *, allow_network: bool = False, trust_remote_code: 
         name=name, source=resolved.source, path=str(resolved.path), model_class=type(model).__name__, dtype=dtype,
         config=config_fields(config), tree=module_tree(model, _dtype_bytes(dtype), max_depth),
         parameters=int(model.num_parameters()), tokenizer=tokenizer_facts(resolved.path, trust_remote_code),
-        memory=memory_estimates(model), kv_cache_per_1k=kv_cache_per_1k(config),
+        memory=memory_estimates(model), kv_cache_per_1k=kv_cache_per_1k(config), heads=task_heads(config),
     )

@@ -46,6 +46,13 @@ def test_dojo_tiny_by_hand():
     assert m["nf4"] == linear // 2 + linear // 64 + 4 * (linear // (64 * 256)) + 2 * (total - linear)
     assert r.kv_cache_per_1k["bf16"] == 2 * L * kv * hd * 2 * 1024 == 4 * 2**20
 
+    heads = {h["task"]: h for h in r.heads}
+    assert heads["causal-lm"]["class"] == "LlamaForCausalLM" and heads["causal-lm"]["head_parameters"] == 0  # tied
+    assert heads["sequence-classification"]["head"] == [f"score.weight [2, {h}]"]
+    assert heads["sequence-classification"]["head_parameters"] == 2 * h
+    assert heads["token-classification"]["head_parameters"] == 2 * h + 2
+    assert heads["masked-lm"]["class"] is None and heads["seq2seq-lm"]["class"] is None
+
     t = r.tokenizer
     assert t["vocab_size"] == V and t["chat_template"] is True
     assert t["model_input_names"] == ["input_ids", "attention_mask"] and t["padding_side"] in ("left", "right")
@@ -55,6 +62,11 @@ def test_masked_lm_has_no_kv_cache():
     r = inspect_model("dojo-tiny-mlm")
     assert r.model_class == "BertForMaskedLM" and r.kv_cache_per_1k == {}
     assert r.tokenizer["special_tokens"]["mask_token"] == "[MASK]" and r.tokenizer["chat_template"] is False
+    h = json.loads((embedded_models()["dojo-tiny-mlm"] / "config.json").read_text())["hidden_size"]
+    heads = {x["task"]: x for x in r.heads}
+    assert heads["masked-lm"]["class"] == "BertForMaskedLM"
+    assert heads["sequence-classification"]["head_parameters"] == 2 * h + 2  # classifier weight and bias
+    assert any(x.startswith("cls.predictions.decoder.weight") and x.endswith("(tied)") for x in heads["masked-lm"]["head"])
 
 
 def test_llama3_8b_shape_on_meta_device(tmp_path):

@@ -160,6 +160,13 @@ def inspect(
         kind = b.kind + (f" x{b.repeat}" if b.repeat > 1 else "") + (f" ({b.note})" if b.note else "")
         tree.add_row(escape(label), escape(kind), f"{b.parameters:,}", _size(b.bytes))
     console.print(tree)
+    heads = Table(title="AutoModelFor* classes: which task, what head (built on the meta device)", title_justify="left")
+    for col in ("task", "class", "head", "new parameters"):
+        heads.add_column(col, overflow="fold")
+    for h in report.heads:
+        heads.add_row(escape(h["task"]), escape(h["class"] or "not for this architecture"),
+                      escape(", ".join(h["head"]) or "-"), f"{h['head_parameters']:,}" if h["class"] else "-")
+    console.print(heads)
     tok = Table(title="tokenizer", title_justify="left", show_header=False)
     for key, value in report.tokenizer.items():
         tok.add_row(escape(key), escape(str(value)))

@@ -173,6 +173,10 @@ class ModelsScreen(DojoScreen):
                 name += ", " + t("models.tied")
             tree.add_row(Text(name, style="dim" if b.note else ""), f"{b.parameters:,}")
         parts.append(tree)
+        parts.append(Text(t("models.heads"), style="italic"))
+        for h in r.heads:
+            if h["class"]:
+                parts.append(Text(f"  {h['task']}: {h['class']} (+{h['head_parameters']:,})"))
         parts.append(Text(t("models.config"), style="italic"))
         for row in r.config:
             line = Text(f"{row['field']} = {row['value']}", style="bold")
