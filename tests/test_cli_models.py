@@ -32,9 +32,13 @@ def test_add_bad_input(tmp_path):
 
 
 def test_inspect_json_and_table():
-    res = dojo("inspect", "dojo-tiny", "--json")
+    res = dojo("inspect", "dojo-tiny", "--json", "--load", "--device", "cpu")
     assert res.returncode == 0, res.stderr
     data = json.loads(res.stdout)
+    # a fresh process: loading the fp32 weights grows resident memory by at least most of their size
+    assert data["loaded"]["measure"] == "rss delta" and data["loaded"]["device"] == "cpu"
+    assert data["loaded"]["bytes"] >= 0.5 * data["memory"]["fp32"]
+    assert data["loaded"]["parameters"] == data["parameters"]
     assert data["source"] == "embedded" and data["parameters"] > 1_000_000
     assert {"fp32", "bf16", "int8", "nf4"} <= set(data["memory"]) and data["kv_cache_per_1k"]["bf16"] > 0
     one_line_error(dojo("inspect", "no-such-model"), "no model named 'no-such-model'")

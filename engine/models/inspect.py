@@ -18,6 +18,7 @@ The KV cache holds one key and one value vector per layer, per KV head, per toke
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -82,6 +83,7 @@ class Inspection:
     memory: dict = field(default_factory=dict)
     kv_cache_per_1k: dict = field(default_factory=dict)
     heads: list[dict] = field(default_factory=list)
+    loaded: dict = field(default_factory=dict)  # measure_load(), when asked for
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -283,6 +285,41 @@ def tokenizer_facts(path: Any, trust_remote_code: bool = False) -> dict:
         "model_max_length": tok.model_max_length if tok.model_max_length < 10**9 else None,
         "chat_template": bool(getattr(tok, "chat_template", None)),
     }
+
+
+def _rss_bytes() -> int | None:
+    """This process's resident memory (Linux ``/proc``; None elsewhere)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def measure_load(name: str, *, device: str | None = None, dtype: str | None = None, **load: Any) -> dict:
+    """Load ``name`` for real and say what it took: CUDA bytes allocated on a GPU, the RSS
+    growth of this process on the CPU (a rough figure: the allocator and the libraries
+    loaded on the way count too)."""
+    import gc
+
+    import torch
+
+    from .load import load_model
+
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    gc.collect()
+    on_cuda = torch.cuda.is_available() and (device or "auto") in ("auto", "cuda") or str(device).startswith("cuda")
+    before = torch.cuda.memory_allocated() if on_cuda else _rss_bytes()
+    loaded = load_model(name, device=device, dtype=dtype, **load)
+    if loaded.device.startswith("cuda"):
+        used, how = torch.cuda.memory_allocated() - (before or 0), "cuda allocated"
+    else:
+        after = _rss_bytes()
+        used, how = (after - before if after is not None and before is not None else None), "rss delta"
+    return {"device": loaded.device, "dtype": loaded.dtype, "bytes": used, "measure": how,
+            "parameters": loaded.parameters}
 
 
 def inspect_model(name: str, *, allow_network: bool = False, trust_remote_code: bool = False,

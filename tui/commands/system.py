@@ -126,6 +126,9 @@ def _run_with_bar(events, label: str, quiet: bool):
 def inspect(
     name: str = typer.Argument(..., help="Model name: dojo-tiny, an imported model, a local dir, or a cached hub id."),
     depth: int = typer.Option(3, "--depth", min=0, max=8, help="How deep to show the module tree."),
+    measure: bool = typer.Option(False, "--load", help="Also load the weights and measure the memory used "
+                                 "(CUDA allocated on a GPU, resident memory growth on the CPU)."),
+    device: DeviceOpt = "auto",
     trust_remote_code: RemoteOpt = False,
     online: OnlineOpt = False,
     json_out: JsonOpt = False,
@@ -136,6 +139,10 @@ def inspect(
     from engine.models.inspect import inspect_model
 
     report = inspect_model(name, allow_network=online, trust_remote_code=trust_remote_code, max_depth=depth)
+    if measure:
+        from engine.models.inspect import measure_load
+
+        report.loaded = measure_load(name, device=device, trust_remote_code=trust_remote_code, allow_network=online)
     if json_out:
         print_json(report.to_dict())
         return
@@ -181,6 +188,10 @@ def inspect(
         mem.add_row("KV cache / 1k tokens (fp32)", _size(report.kv_cache_per_1k["fp32"]))
     else:
         mem.add_row("KV cache", "none: an encoder-only model reads all tokens at once")
+    if report.loaded:
+        got = report.loaded
+        mem.add_row(f"measured: {got['measure']} ({got['device']}, {got['dtype']})",
+                    _size(got["bytes"]) if got["bytes"] is not None else "unknown here")
     console.print(mem)
 
 
