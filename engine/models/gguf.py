@@ -348,12 +348,18 @@ def convert_events(gguf_path: str | Path, name: str, *, force: bool = False, sou
     if hasattr(config, "quantization_config"):
         del config.quantization_config
     config.name_or_path = name
-    model = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
-    missing, unexpected = model.load_state_dict(gguf_model.state_dict(), strict=False)
+    with torch.device("meta"):  # shapes only: no time spent on a random initialisation
+        model = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
+    missing, unexpected = model.load_state_dict(gguf_model.state_dict(), strict=False, assign=True)
+    model.tie_weights()
     tied = {k for k in missing if k.endswith("lm_head.weight")} if getattr(config, "tie_word_embeddings", False) else set()
     if set(missing) - tied or unexpected:
         raise DojoError(f"the converted {info.architecture} weights do not fit the model transformers builds "
                         f"(missing {sorted(set(missing) - tied)[:3]}, unexpected {sorted(unexpected)[:3]}); "
+                        "this GGUF file is not supported")
+    still_meta = [n for n, p in model.named_parameters() if p.is_meta]
+    if still_meta:
+        raise DojoError(f"the converted {info.architecture} model lacks weights for {still_meta[:3]}; "
                         "this GGUF file is not supported")
     if getattr(gguf_model, "generation_config", None) is not None:
         model.generation_config = gguf_model.generation_config
