@@ -14,7 +14,12 @@ async def _settle(app, pilot) -> None:
     await pilot.pause()
 
 
-async def test_tour_and_switch_model(dojo_home) -> None:
+async def test_tour_and_switch_model(dojo_home, tiny_llama_dir, tmp_path) -> None:
+    from engine.models.gguf import convert_events
+    from tests.engine.gguf_fixture import write_llama_gguf
+
+    for _ in convert_events(write_llama_gguf(tiny_llama_dir, tmp_path / "t.gguf"), "my-gguf"):
+        pass
     app = make_app("en")
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
@@ -24,6 +29,7 @@ async def test_tour_and_switch_model(dojo_home) -> None:
         assert "dojo-tiny: LlamaForCausalLM, 5,261,568 parameters" in text
         assert "KV cache per 1k tokens: bf16 4.0 MiB" in text
         assert "dojo-tiny-mlm" in text and "built-in" in text
+        assert "my-gguf" in text and "imported" in text  # the model added with llm-dojo models add
         await pilot.press("f2", "down", "enter")  # the second model in the list: dojo-tiny-mlm
         await _settle(app, pilot)
         text = screen_text(app)
