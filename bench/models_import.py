@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -45,6 +46,13 @@ def greedy_speed(name: str, tokens: int) -> dict:
 
 
 def main() -> None:
+    try:
+        run()
+    finally:
+        shutil.rmtree(os.environ.get("LLM_DOJO_HOME", "/nonexistent"), ignore_errors=True)
+
+
+def run() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--gguf", type=Path)
     ap.add_argument("--tokens", type=int, default=32)
