@@ -7,6 +7,7 @@ the installed package. The layout::
     <home>/progress.sqlite3   lesson progress, quiz answers, settings
     <home>/runs/<run-id>/     detached training runs
     <home>/adapters/          adapters the user trained or saved
+    <home>/models/            models the user imported (``llm-dojo models add``)
 """
 
 from __future__ import annotations
@@ -58,3 +59,8 @@ def runs_dir() -> Path:
 
 def adapters_dir() -> Path:
     return home() / "adapters"
+
+
+def models_dir() -> Path:
+    """Models the user imported (GGUF conversions, ``llm-dojo models add``)."""
+    return home() / "models"

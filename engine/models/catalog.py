@@ -12,13 +12,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..paths import adapters_dir, runs_dir
-from .resolve import RUN_PREFIX, embedded_models, run_has_model
+from .resolve import RUN_PREFIX, embedded_models, imported_models, run_has_model
 
 
 @dataclass(frozen=True)
 class ModelEntry:
     name: str
-    source: str  # embedded | hf-cache | adapter
+    source: str  # embedded | imported | hf-cache | run | adapter
     kind: str  # model type from config.json, or "adapter"
     parameters: int | None
     path: str
@@ -63,6 +63,14 @@ def embedded_entries() -> list[ModelEntry]:
     return [
         ModelEntry(name, "embedded", _model_type(p), safetensors_parameters(p), str(p))
         for name, p in embedded_models().items()
+    ]
+
+
+def imported_entries() -> list[ModelEntry]:
+    """Models the user added with ``llm-dojo models add`` (GGUF conversions)."""
+    return [
+        ModelEntry(name, "imported", _model_type(p), safetensors_parameters(p), str(p))
+        for name, p in imported_models().items()
     ]
 
 
@@ -123,4 +131,4 @@ def run_entries() -> list[ModelEntry]:
 
 
 def list_models() -> list[ModelEntry]:
-    return embedded_entries() + cached_hub_models() + run_entries() + adapter_entries()
+    return embedded_entries() + imported_entries() + cached_hub_models() + run_entries() + adapter_entries()

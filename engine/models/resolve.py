@@ -26,7 +26,7 @@ PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
 class ResolvedModel:
     name: str
     path: Path
-    source: str  # "embedded" | "local" | "hf-cache" | "hub"
+    source: str  # "embedded" | "imported" | "local" | "hf-cache" | "hub" | "run"
 
     @property
     def config(self) -> dict:
@@ -41,6 +41,19 @@ def embedded_models() -> dict[str, Path]:
         p.name: p
         for p in sorted(EMBEDDED_DIR.iterdir())
         if p.is_dir() and (p / "config.json").exists() and any(p.glob("*.safetensors"))
+    }
+
+
+def imported_models() -> dict[str, Path]:
+    """Name -> folder of every complete model in the user's models dir (``llm-dojo models add``)."""
+    from ..paths import models_dir
+
+    root = models_dir()
+    if not root.is_dir():
+        return {}
+    return {
+        p.name: p for p in sorted(root.iterdir())
+        if p.is_dir() and not p.name.startswith(".") and (p / "config.json").exists() and any(p.glob("*.safetensors"))
     }
 
 
@@ -131,7 +144,7 @@ def _from_run(name: str) -> Path:
 
 def available_names() -> list[str]:
     """Names that resolve without network: embedded models, cached hub models and finished runs."""
-    names = list(embedded_models()) + cached_repo_ids()
+    names = list(embedded_models()) + list(imported_models()) + cached_repo_ids()
     try:
         names += list(run_model_dirs())
     except Exception:  # a damaged runs folder never hides the other models
@@ -169,7 +182,7 @@ def resolve_model(
     allow_pickle: bool = False,
     trust_remote_code: bool = False,
 ) -> ResolvedModel:
-    """Find ``name``: embedded -> local directory -> HF cache -> hub (if allowed)."""
+    """Find ``name``: embedded -> imported -> local directory -> HF cache -> hub (if allowed)."""
     name = name.strip()
     if not name:
         raise ModelNotFound("no model name given; try --model dojo-tiny")
@@ -177,6 +190,8 @@ def resolve_model(
     embedded = embedded_models()
     if name in embedded:
         resolved = ResolvedModel(name, embedded[name], "embedded")
+    elif name in (imported := imported_models()):
+        resolved = ResolvedModel(name, imported[name], "imported")
     elif name.startswith(RUN_PREFIX):
         resolved = ResolvedModel(name, _from_run(name), "run")
     else:

@@ -32,6 +32,7 @@ PACKAGES: dict[str, str] = {
     "sft": "tui.labs.training",
     "runs": "tui.labs.runs",
     "embeddings": "tui.labs.embeddings",
+    "models": "tui.labs.models",
 }
 """Lab name (as in ``lesson.toml``) -> its package. "runs" is the runs list, not a lesson lab."""
 
