@@ -31,7 +31,7 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 @dataclass(frozen=True)
-class TrainConfig:
+class TokenizerTrainConfig:
     kind: str = setting("byte-level-bpe", choices=KINDS)
     """Which classic tokenizer to train: byte-level BPE (GPT-2), character BPE with </w> (the original
     BPE), BERT's WordPiece, SentencePiece-style BPE or Unigram (with the ▁ word marker)."""
@@ -147,7 +147,7 @@ def _normalize(texts: list[str], how: str) -> list[str]:
     return texts
 
 
-def _classic(config: TrainConfig):
+def _classic(config: TokenizerTrainConfig):
     from tokenizers import implementations as impl
 
     norm = None if config.normalizer in ("none", "lowercase") else config.normalizer
@@ -165,7 +165,7 @@ def _classic(config: TrainConfig):
     return impl.SentencePieceUnigramTokenizer(), ["<unk>"]
 
 
-def train(config: TrainConfig, cancel=None):
+def train(config: TokenizerTrainConfig, cancel=None):
     """Yield TrainProgress events, then the TrainResult."""
     from ..paths import ensure_home
     from ..text.train_tokenizer import common_hangul

@@ -8,7 +8,7 @@ import pytest
 from engine.errors import DojoError
 from engine.tokenize.compare import DECK_SENTENCE, compare
 from engine.tokenize.playground import encode, load, readable, tokenizer_file
-from engine.tokenize.train import TrainConfig, train
+from engine.tokenize.train import TokenizerTrainConfig, train
 
 NASTY = [
     DECK_SENTENCE,
@@ -117,7 +117,7 @@ def test_compare_rows_and_the_deck_sentence():
 def test_train_saves_a_loadable_tokenizer_equal_to_the_librarys_own(kind, tmp_path):
     corpus = tmp_path / "c.txt"
     corpus.write_text("\n".join([DECK_SENTENCE, "시간은 금이다", "화살처럼 빠른 시간"] * 30), encoding="utf-8")
-    events = list(train(TrainConfig(kind=kind, file=str(corpus), vocab_size=300, min_frequency=1)))
+    events = list(train(TokenizerTrainConfig(kind=kind, file=str(corpus), vocab_size=300, min_frequency=1)))
     assert [e.stage for e in events[:-1]] == ["read", "train", "save"]
     result = events[-1]
     assert load(result.name).tokenizer.get_vocab_size() == result.vocab_size <= 300
@@ -132,26 +132,26 @@ def test_train_bad_inputs(tmp_path):
     corpus = tmp_path / "c.txt"
     corpus.write_text(" ".join(common_hangul()[:100]), encoding="utf-8")
     with pytest.raises(DojoError, match="smaller than the 100 characters.*at least 101"):
-        list(train(TrainConfig(kind="char-bpe", file=str(corpus), vocab_size=60)))
+        list(train(TokenizerTrainConfig(kind="char-bpe", file=str(corpus), vocab_size=60)))
     with pytest.raises(DojoError, match="smaller than the 256 characters"):
-        list(train(TrainConfig(kind="byte-level-bpe", file=str(corpus), vocab_size=60)))
+        list(train(TokenizerTrainConfig(kind="byte-level-bpe", file=str(corpus), vocab_size=60)))
     empty = tmp_path / "empty.txt"
     empty.write_text("\n\n", encoding="utf-8")
     with pytest.raises(DojoError, match="no text"):
-        list(train(TrainConfig(file=str(empty))))
+        list(train(TokenizerTrainConfig(file=str(empty))))
     with pytest.raises(DojoError, match="vocab size 10"):
-        TrainConfig(vocab_size=10)
+        TokenizerTrainConfig(vocab_size=10)
     with pytest.raises(DojoError, match="corpus 'news'"):
-        TrainConfig(corpus="news")
+        TokenizerTrainConfig(corpus="news")
     with pytest.raises(DojoError, match="name"):
-        TrainConfig(name="../evil")
+        TokenizerTrainConfig(name="../evil")
 
 
 @pytest.mark.slow
 def test_train_new_from_iterator_keeps_the_base_pipeline(tmp_path):
     corpus = tmp_path / "c.txt"
     corpus.write_text("\n".join([DECK_SENTENCE, "시간은 금이다", "화살처럼 빠른 시간"] * 30), encoding="utf-8")
-    result = list(train(TrainConfig(base="dojo-tiny-mlm", file=str(corpus), vocab_size=400)))[-1]
+    result = list(train(TokenizerTrainConfig(base="dojo-tiny-mlm", file=str(corpus), vocab_size=400)))[-1]
     assert result.kind == "retrained dojo-tiny-mlm" and result.vocab_size <= 400
     new, old = load(result.name), load("dojo-tiny-mlm")
     assert new.kind == old.kind == "WordPiece"

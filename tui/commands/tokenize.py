@@ -15,7 +15,7 @@ import typer
 
 from engine.tokenize.morph import MorphConfig
 from engine.tokenize.steps import StepConfig
-from engine.tokenize.train import TrainConfig
+from engine.tokenize.train import TokenizerTrainConfig
 
 from .common import JsonOpt, print_json
 from .options import config_options
@@ -220,7 +220,7 @@ def list_tokenizers(json_out: JsonOpt = False) -> None:
 
 
 @tokenizer_app.command("train")
-@config_options(TrainConfig)
+@config_options(TokenizerTrainConfig)
 def train(json_out: JsonOpt = False, given: dict = None) -> None:
     """Train a tokenizer with the tokenizers library (BPE, WordPiece, Unigram, byte-level BPE) on a
     built-in corpus or a file, and save it for the playground."""
@@ -228,7 +228,7 @@ def train(json_out: JsonOpt = False, given: dict = None) -> None:
     from engine.tokenize.train import TrainResult
     from engine.tokenize.train import train as run_train
 
-    config = TrainConfig(**given)
+    config = TokenizerTrainConfig(**given)
     result = None
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn

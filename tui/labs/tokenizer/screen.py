@@ -13,7 +13,7 @@ tab in view (``check_action``), so it fits 80 columns in Korean.
   ``tok-steps`` worker (milliseconds for the deck's tables); F5/F6 move through the
   stored steps and F7 plays them on a timer, so moving never recomputes anything.
 * Compare: F8, every tokenizer side by side (``tok-compare``); F9: transformers' details.
-* Train: a form from ``TrainConfig`` (the CLI's options); Ctrl+R trains (``tok-train``),
+* Train: a form from ``TokenizerTrainConfig`` (the CLI's options); Ctrl+R trains (``tok-train``),
   progress events come back as messages, and the new tokenizer joins the F2 cycle.
 
 Lesson 1's ``try_it`` (text, algorithm, word table ``corpus``, ``merges``) opens the step-through
@@ -130,7 +130,7 @@ class TokenizerScreen(DojoScreen):
     # ----- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         from ...widgets.config_form import ConfigForm
-        from engine.tokenize.train import TrainConfig
+        from engine.tokenize.train import TokenizerTrainConfig
 
         with TabbedContent(id="tok-tabs", initial=self.start_tab):
             with TabPane(t("tok.tab.play"), id="tok-tab-play"):
@@ -150,7 +150,7 @@ class TokenizerScreen(DojoScreen):
                     yield Static(t("tok.compare.waiting"), id="tok-compare")
             with TabPane(t("tok.tab.train"), id="tok-tab-train"):
                 with Vertical(id="tok-train"):
-                    yield ConfigForm(TrainConfig, TRAIN_FIELDS, id="tok-train-form")
+                    yield ConfigForm(TokenizerTrainConfig, TRAIN_FIELDS, id="tok-train-form")
                     yield ProgressBar(total=1.0, show_eta=False, id="tok-train-bar")
                     yield Static(t("tok.train.hint"), id="tok-train-status")
         yield Footer()
@@ -383,12 +383,12 @@ class TokenizerScreen(DojoScreen):
         if self.training:
             return
         from engine.errors import DojoError
-        from engine.tokenize.train import TrainConfig
+        from engine.tokenize.train import TokenizerTrainConfig
 
         from ...widgets.config_form import ConfigForm, FormError
 
         try:
-            config = TrainConfig(**self.query_one("#tok-train-form", ConfigForm).values())
+            config = TokenizerTrainConfig(**self.query_one("#tok-train-form", ConfigForm).values())
         except (DojoError, FormError) as exc:
             self.notify(say(exc) if isinstance(exc, DojoError) else str(exc), severity="error", markup=False)
             return
