@@ -1,0 +1,83 @@
+"""The chat lab's strings (Korean and English, same keys); English engine messages come from the catalogue."""
+
+from engine.chat.messages import MESSAGES
+
+STRINGS = {
+    "ko": {
+        "chat.title": "채팅",
+        "chat.you": "나",
+        "chat.base": "베이스 모델",
+        "chat.bar": "{model} | 어댑터: {adapter}",
+        "chat.placeholder": "메시지를 입력하고 Enter (줄바꿈 Ctrl+N)",
+        "chat.meta": "{adapter}: 토큰 {n}개, 첫 토큰 {ttft} ms, 초당 {tps} 토큰",
+        "chat.meta.stopped": "{adapter}: 토큰 {n}개에서 중지",
+        "chat.status.loading": "{model} 불러오는 중... (처음 한 번만 걸립니다)",
+        "chat.status.ready": "준비됨. Enter 보내기, F2 어댑터 바꾸기",
+        "chat.status.replying": "답하는 중... Esc로 중지",
+        "chat.status.side": "베이스와 어댑터가 같은 시드로 답하는 중...",
+        "chat.status.failed": "오류: {error}",
+        "chat.switched": "이제 {adapter}(으)로 답합니다 (베이스 모델은 다시 불러오지 않음)",
+        "chat.no_adapters": "불러온 어댑터가 없습니다: llm-dojo chat --adapter 폴더",
+        "chat.side.title": "같은 메시지, 같은 시드: 왼쪽 베이스, 오른쪽 {adapter}",
+        "chat.side.need": "나란히 보려면 먼저 메시지를 보내세요",
+        "chat.saved.title": "저장된 대화 (Enter 열기, Ctrl+D 삭제, F7 마크다운 내보내기, Esc 닫기)",
+        "chat.saved.none": "저장된 대화가 없습니다",
+        "chat.saved.row": "{title} ({n}개 메시지, {model})",
+        "chat.saved.deleted": "대화를 삭제했습니다: {title}",
+        "chat.saved.exported": "마크다운으로 내보냈습니다: {path}",
+        "chat.reopened": "대화를 다시 열었습니다: {title}",
+        "chat.new": "새 대화를 시작합니다",
+        "key.chat.send": "보내기", "key.chat.stop": "중지/뒤로", "key.chat.adapter": "어댑터",
+        "key.chat.side": "나란히", "key.chat.saved": "대화 목록", "key.chat.new": "새 대화",
+        "key.chat.regenerate": "다시 생성", "key.chat.newline": "줄바꿈", "key.chat.history": "이전 메시지",
+        "key.chat.open": "열기", "key.chat.delete": "삭제", "key.chat.export": "내보내기", "key.chat.close": "닫기",
+        "msg.convo.empty_message": "메시지가 비어 있습니다: 모델이 답할 내용을 입력하세요",
+        "msg.convo.dropped_turns": "대화가 모델의 컨텍스트 길이({context}토큰)보다 깁니다: 가장 오래된 메시지 {n}개를 "
+                                   "빼고 읽힙니다 (시스템 프롬프트는 유지)",
+        "msg.convo.too_long": "마지막 메시지만으로도 ({prompt}토큰, 시스템 프롬프트 포함) 이 모델의 컨텍스트 "
+                              "{context}토큰 안에 새 토큰 {n}개를 둘 자리가 없습니다; 메시지를 줄이거나 "
+                              "max-new-tokens를 낮추세요",
+        "msg.convo.builtin_template": "{model}에는 채팅 템플릿이 없어 내장 chatml 형식을 씁니다 (이 형식으로 "
+                                      "학습하지 않았으니 답이 약할 수 있습니다)",
+        "msg.convo.toy_model": "dojo-tiny는 장난감 모델입니다 (답이 엉뚱합니다); 제대로 채팅하려면 모델 실습에서 "
+                               "SmolLM2-135M-Instruct를 추가하세요",
+        "msg.convo.not_adapter": "{path}는 PEFT 어댑터가 아닙니다 (adapter_config.json 없음); LoRA 실행이 저장한 "
+                                 "폴더를 주세요",
+        "msg.convo.no_folder": "{path}에 어댑터 폴더가 없습니다",
+        "msg.convo.wrong_base": "어댑터 {name}은(는) {model}이 아니라 {recorded}에서 학습했습니다; "
+                                "--model {recorded}로 채팅하세요",
+        "msg.convo.unknown_adapter": "{name}이라는 어댑터는 불러오지 않았습니다; 불러온 어댑터: {names}",
+        "msg.convo.corrupt": "저장된 대화 {file}을(를) 읽을 수 없어 ({why}) 건너뛰었습니다",
+        "msg.convo.not_found": "저장된 대화 {id}가 없습니다; 목록: llm-dojo chat --list",
+    },
+    "en": {
+        "chat.title": "Chat",
+        "chat.you": "you",
+        "chat.base": "base model",
+        "chat.bar": "{model} | adapter: {adapter}",
+        "chat.placeholder": "Type a message, Enter sends (Ctrl+N: new line)",
+        "chat.meta": "{adapter}: {n} tokens, first token {ttft} ms, {tps} tokens/s",
+        "chat.meta.stopped": "{adapter}: stopped after {n} tokens",
+        "chat.status.loading": "Loading {model}... (only the first time)",
+        "chat.status.ready": "Ready. Enter sends, F2 switches adapter",
+        "chat.status.replying": "Replying... Esc stops",
+        "chat.status.side": "The base and the adapter answer with the same seed...",
+        "chat.status.failed": "Error: {error}",
+        "chat.switched": "Now answering with {adapter} (the base model was not reloaded)",
+        "chat.no_adapters": "No adapters loaded: llm-dojo chat --adapter FOLDER",
+        "chat.side.title": "Same message, same seed: base on the left, {adapter} on the right",
+        "chat.side.need": "Send a message first to see it side by side",
+        "chat.saved.title": "Saved chats (Enter opens, Ctrl+D deletes, F7 exports Markdown, Esc closes)",
+        "chat.saved.none": "No saved chats yet",
+        "chat.saved.row": "{title} ({n} messages, {model})",
+        "chat.saved.deleted": "Deleted the chat: {title}",
+        "chat.saved.exported": "Exported as Markdown: {path}",
+        "chat.reopened": "Reopened the chat: {title}",
+        "chat.new": "Started a new chat",
+        "key.chat.send": "Send", "key.chat.stop": "Stop/Back", "key.chat.adapter": "Adapter",
+        "key.chat.side": "Side by side", "key.chat.saved": "Chats", "key.chat.new": "New chat",
+        "key.chat.regenerate": "Regenerate", "key.chat.newline": "New line", "key.chat.history": "Previous message",
+        "key.chat.open": "Open", "key.chat.delete": "Delete", "key.chat.export": "Export", "key.chat.close": "Close",
+        **{f"msg.{key}": text for key, text in MESSAGES.items()},
+    },
+}
