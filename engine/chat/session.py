@@ -74,6 +74,8 @@ class ChatSession:
         self.adapters = AdapterSet(loaded.model, model_name, loaded.resolved.path)
         self.conversation = conversation or Conversation(model=model_name)
         self.conversation.model = model_name
+        self.extra_generate_kwargs: dict[str, Any] | None = None
+        """Passed to ``model.generate`` (the GPU speed options; the bench's ``min_new_tokens``)."""
 
     @classmethod
     def open(cls, model_name: str, adapters: Sequence[str] = (), params: SamplingParams | None = None,
@@ -137,7 +139,8 @@ class ChatSession:
         prompt = prompt_for_reply(self.conversation, self.loaded.tokenizer, self.context,
                                   self.params.max_new_tokens, self.model_name)
         with self.adapters.active_model(name) as model:
-            result = generate(model, self.loaded.tokenizer, prompt.ids, self.params, on_event=on_event, cancel=cancel)
+            result = generate(model, self.loaded.tokenizer, prompt.ids, self.params, on_event=on_event, cancel=cancel,
+                              extra_generate_kwargs=self.extra_generate_kwargs)
         tps = result.tokens_per_second
         msg = ChatMessage("assistant", result.text.strip(), adapter=name, tokens=len(result.token_ids),
                           tokens_per_s=None if tps is None else round(tps, 2),
