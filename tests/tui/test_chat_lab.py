@@ -215,3 +215,41 @@ async def test_footer_fits_80_columns(dojo_home, loaded, lang):
         footer = screen_text(app).splitlines()[-1]
         for key in ("stop", "adapter", "side", "new", "saved"):
             assert t(f"key.chat.{key}") in footer, (key, footer)
+
+
+async def test_settings_edit_copy_and_export(loaded, tmp_path):
+    store = ChatStore(tmp_path / "chats")
+    app = LabApp(loaded, {"max_new_tokens": 4}, store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert "greedy, at most 4 tokens" in screen_text(app)
+        await pilot.press("f8")
+        await pilot.pause()
+        await pilot.press("f2", "right", "right", "enter")  # sampling on, temperature 1.0 -> 1.1
+        await pilot.pause()
+        assert screen.session.params.do_sample and screen.session.params.temperature == pytest.approx(1.1)
+        assert "sampling T=1.1, at most 4 tokens" in screen_text(app)
+        await type_text(pilot, "hello")
+        await pilot.press("enter")
+        await settle(pilot)
+        reply = screen.session.conversation.messages[-1].content
+        await pilot.press("f9")
+        assert app.clipboard == reply
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert screen.session.conversation.messages == [] and screen.query_one("#chat-input").text == "hello"
+        await type_text(pilot, " again")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [m.content for m in screen.session.conversation.messages][0] == "hello again"
+        await pilot.press("f5")
+        await pilot.pause()
+        await pilot.press("f7")
+        await pilot.pause()
+        conv_id = screen.session.conversation.id
+        assert (store.folder / "exports" / f"{conv_id}.md").read_text(encoding="utf-8").count("## user") == 1
+        assert json.loads((store.folder / "exports" / f"{conv_id}.json").read_text(encoding="utf-8"))["id"] == conv_id
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        assert store.list()[0] == [] and "No saved chats yet" in screen_text(app)

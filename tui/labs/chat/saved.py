@@ -92,4 +92,7 @@ class SavedChats(DojoModal[str | None]):
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{conv_id}.md"
         path.write_text(conv.to_markdown(), encoding="utf-8")
+        import json
+
+        path.with_suffix(".json").write_text(json.dumps(conv.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
         self.notify(t("chat.saved.exported", path=str(path)), timeout=8, markup=False)

@@ -6,7 +6,9 @@ focus. Enter sends (Ctrl+N puts a new line), Up on the first line brings back th
 previous message, Esc stops a reply (and leaves the lab when nothing runs), F2 cycles
 the adapter (base -> each adapter -> base, nothing reloaded), F3 answers the last
 message with the base and the adapter side by side (same seed), F5 lists saved chats,
-F4 starts a new one, Ctrl+R regenerates. Every reply is saved as it finishes.
+F4 starts a new one, F8 opens the sampling settings (the generation lab's
+sliders), F9 copies the last reply (OSC 52), Ctrl+E takes the last message back to edit and
+resend, Ctrl+R regenerates. Every reply is saved as it finishes.
 
 Work runs in named thread workers (``chat-load``, ``chat-reply``, ``chat-side``) that
 answer with one message class each; streamed text goes into a ``TokenBuffer`` drained
@@ -56,6 +58,9 @@ class ChatScreen(DojoScreen):
         Binding("f3", "side", "Side by side", id="chat.side"),
         Binding("f4", "new", "New chat", id="chat.new"),  # not F6: TextArea selects a line with it
         Binding("f5", "saved", "Chats", id="chat.saved"),
+        Binding("f8", "settings", "Settings", id="chat.settings"),
+        Binding("f9", "copy", "Copy reply", id="chat.copy", show=False),
+        Binding("ctrl+e", "edit", "Edit and resend", id="chat.edit", show=False, priority=True),  # End still ends a line
         Binding("ctrl+r", "regenerate", "Regenerate", id="chat.regenerate", show=False),
         Binding("ctrl+n", "newline", "New line", id="chat.newline", show=False),
         Binding("up", "history", "Previous message", id="chat.history", show=False, priority=True),
@@ -133,10 +138,18 @@ class ChatScreen(DojoScreen):
         active = self.session.adapters.active if self.session else None
         return active or t("chat.base")
 
+    def _mode(self) -> str:
+        if self.session is None:
+            return ""
+        p = self.session.params
+        if p.do_sample and p.temperature > 0:
+            return t("chat.mode.sample", temp=f"{p.temperature:g}", n=p.max_new_tokens)
+        return t("chat.mode.greedy", n=p.max_new_tokens)
+
     def _show_bar(self) -> None:
         model = self.session.model_name if self.session else (self.model_name or "...")
-        self.query_one("#chat-bar", Static).update(Text(t("chat.bar", model=model, adapter=self._active_label()),
-                                                        style="bold"))
+        self.query_one("#chat-bar", Static).update(Text(t("chat.bar", model=model, adapter=self._active_label(),
+                                                          mode=self._mode()), style="bold"))
 
     def _status(self, key: str, style: str = "", **args: Any) -> None:
         self._status_msg = (key, args, style)
@@ -371,3 +384,44 @@ class ChatScreen(DojoScreen):
         self.session.conversation = conv
         self._show_conversation()
         self.notify(t("chat.reopened", title=conv.title), timeout=4)
+
+    def action_settings(self) -> None:
+        if self.session is None or self.busy:
+            return
+        from .settings import ChatSettings
+
+        self.app.push_screen(ChatSettings(self.session.params), self._apply_settings)
+
+    def _apply_settings(self, params) -> None:
+        if params is not None and self.session is not None:
+            self.session.params = params
+            self._show_bar()
+        self.query_one("#chat-input", TextArea).focus()
+
+    def action_copy(self) -> None:
+        """Copy the last reply with OSC 52 (works over SSH, where the terminal supports it)."""
+        replies = [m.content for m in self.session.conversation.messages if m.role == "assistant"] \
+            if self.session else []
+        if not replies:
+            self.notify(t("chat.nothing"), timeout=3)
+            return
+        self.app.copy_to_clipboard(replies[-1])
+        self.notify(t("chat.copied"), timeout=3)
+
+    def action_edit(self) -> None:
+        """Take the last exchange back and put the last message in the input, to edit and send again."""
+        if self.session is None or self.busy:
+            return
+        msgs = self.session.conversation.messages
+        users = [i for i, m in enumerate(msgs) if m.role == "user"]
+        if not users:
+            return
+        last = users[-1]
+        text = msgs[last].content
+        del msgs[last:]
+        self._show_conversation()
+        area = self.query_one("#chat-input", TextArea)
+        area.text = text
+        area.focus()
+        area.move_cursor(area.document.end)
+        self.notify(t("chat.editing"), timeout=4)
