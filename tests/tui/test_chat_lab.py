@@ -253,3 +253,22 @@ async def test_settings_edit_copy_and_export(loaded, tmp_path):
         await pilot.press("ctrl+d")
         await pilot.pause()
         assert store.list()[0] == [] and "No saved chats yet" in screen_text(app)
+
+
+async def test_ctrl_o_loads_adapter_and_refuses_a_model_folder(loaded, adapter_dir, tiny_llama_dir, tmp_path):
+    app = LabApp(loaded, {"max_new_tokens": 4}, ChatStore(tmp_path / "chats"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("f2")
+        assert any("Ctrl+O" in n.message for n in app._notifications)
+        for path, ok in ((str(tiny_llama_dir), False), (str(adapter_dir), True)):
+            await pilot.press("ctrl+o")
+            await pilot.pause()
+            app.screen.query_one("#chat-pick-path").value = path
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, ChatScreen)
+            assert screen.session.adapters.names == (["kind"] if ok else [])
+        assert any("is not a PEFT adapter" in n.message for n in app._notifications)
+        assert "adapter: kind" in screen_text(app) and app.loads == 1

@@ -8,7 +8,7 @@ the adapter (base -> each adapter -> base, nothing reloaded), F3 answers the las
 message with the base and the adapter side by side (same seed), F5 lists saved chats,
 F4 starts a new one, F8 opens the sampling settings (the generation lab's
 sliders), F9 copies the last reply (OSC 52), Ctrl+E takes the last message back to edit and
-resend, Ctrl+R regenerates. Every reply is saved as it finishes.
+resend, Ctrl+O loads an adapter (a saved one, or a folder), Ctrl+R regenerates. Every reply is saved as it finishes.
 
 Work runs in named thread workers (``chat-load``, ``chat-reply``, ``chat-side``) that
 answer with one message class each; streamed text goes into a ``TokenBuffer`` drained
@@ -58,6 +58,7 @@ class ChatScreen(DojoScreen):
         Binding("f3", "side", "Side by side", id="chat.side"),
         Binding("f4", "new", "New chat", id="chat.new"),  # not F6: TextArea selects a line with it
         Binding("f5", "saved", "Chats", id="chat.saved"),
+        Binding("ctrl+o", "load_adapter", "Load adapter", id="chat.load_adapter", show=False),
         Binding("f8", "settings", "Settings", id="chat.settings"),
         Binding("f9", "copy", "Copy reply", id="chat.copy", show=False),
         Binding("ctrl+e", "edit", "Edit and resend", id="chat.edit", show=False, priority=True),  # End still ends a line
@@ -75,6 +76,11 @@ class ChatScreen(DojoScreen):
         def __init__(self, reply: Reply) -> None:
             super().__init__()
             self.reply = reply
+
+    class AdapterAdded(Message):
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.name = name
 
     class SideBySide(Message):
         def __init__(self, base: Reply, tuned: Reply) -> None:
@@ -200,10 +206,21 @@ class ChatScreen(DojoScreen):
         base, tuned = self.session.side_by_side(text)
         self.post_message(self.SideBySide(base, tuned))
 
+    @work(thread=True, exclusive=True, group="chat-adapter", exit_on_error=False)
+    def _adapter_worker(self, path: str) -> None:
+        assert self.session is not None
+        self.post_message(self.AdapterAdded(self.session.add_adapter(path)))
+
+    def on_chat_screen_adapter_added(self, message: AdapterAdded) -> None:
+        self.busy = False
+        self._show_bar()
+        self._status("chat.status.ready")
+        self.notify(t("chat.adapter_added", name=message.name), timeout=5)
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state != WorkerState.ERROR or not event.worker.group.startswith("chat-"):
             return
-        if event.worker.group in ("chat-reply", "chat-side"):
+        if event.worker.group in ("chat-reply", "chat-side", "chat-adapter"):
             self.busy = False
             streaming = self.query_one("#chat-log", MessageList).streaming()
             if streaming is not None:
@@ -425,3 +442,17 @@ class ChatScreen(DojoScreen):
         area.focus()
         area.move_cursor(area.document.end)
         self.notify(t("chat.editing"), timeout=4)
+
+    def action_load_adapter(self) -> None:
+        if self.session is None or self.busy:
+            return
+        from .adapter_picker import AdapterPicker
+
+        self.app.push_screen(AdapterPicker(self.session.model_name), self._picked)
+
+    def _picked(self, path: str | None) -> None:
+        self.query_one("#chat-input", TextArea).focus()
+        if not path or self.session is None:
+            return
+        self.busy = True
+        self._adapter_worker(path)
