@@ -64,6 +64,16 @@ class AdapterSet:
         """The adapter replies use; None: the base model."""
         self._lock = threading.Lock()
 
+    @classmethod
+    def on(cls, loaded: Any, model_name: str) -> AdapterSet:
+        """The adapter set of a loaded model: one per base, kept on the ``Loaded`` object, so a chat
+        opened again on the cached model finds its adapters instead of injecting them twice."""
+        found = getattr(loaded, "_dojo_adapters", None)
+        if found is None or found.model is not loaded.model:
+            found = cls(loaded.model, model_name, loaded.resolved.path)
+            loaded._dojo_adapters = found
+        return found
+
     @property
     def names(self) -> list[str]:
         return list(self.paths)

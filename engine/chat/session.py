@@ -71,7 +71,7 @@ class ChatSession:
         self.loaded = loaded
         self.model_name = model_name
         self.params = params or SamplingParams(max_new_tokens=128)
-        self.adapters = AdapterSet(loaded.model, model_name, loaded.resolved.path)
+        self.adapters = AdapterSet.on(loaded, model_name)
         self.conversation = conversation or Conversation(model=model_name)
         self.conversation.model = model_name
         self.extra_generate_kwargs: dict[str, Any] | None = None

@@ -224,3 +224,11 @@ def test_store_roundtrip_corrupt_skipped_markdown(tmp_path):
     assert err.value.key == "convo.not_found"
     with pytest.raises(DojoError):
         store.load("../../etc/passwd")
+
+
+def test_second_session_on_cached_model_reuses_its_adapters(tiny_llama_dir, adapters, cache):
+    first = ChatSession.open(str(tiny_llama_dir), adapters=[str(adapters[0])], cache=cache)
+    peft_model = first.adapters.peft
+    second = ChatSession.open(str(tiny_llama_dir), adapters=[str(adapters[0]), str(adapters[1])], cache=cache)
+    assert second.adapters is first.adapters and second.adapters.peft is peft_model
+    assert second.adapters.names == ["kind", "rude"] and cache.loads == 1

@@ -272,3 +272,27 @@ async def test_ctrl_o_loads_adapter_and_refuses_a_model_folder(loaded, adapter_d
             assert screen.session.adapters.names == (["kind"] if ok else [])
         assert any("is not a PEFT adapter" in n.message for n in app._notifications)
         assert "adapter: kind" in screen_text(app) and app.loads == 1
+
+
+async def test_chat_command_opens_the_app_on_the_chat_screen(dojo_home, tiny_llama_dir):
+    from functools import partial
+
+    from engine.course.lessons import load_course
+    from tui.commands.chat import chat_first_app
+    from tui.screens.home import HomeScreen
+    from tui.services import real_services
+
+    from .conftest import FIXTURE_COURSE
+
+    services = real_services("en")
+    services.load_course = partial(load_course, FIXTURE_COURSE)
+    services.preload = None
+    app = chat_first_app("en", {"model": str(tiny_llama_dir), "max_new_tokens": 3}, services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ChatScreen)
+        assert app.screen.session.model_name == str(tiny_llama_dir)
+        assert app.screen.session.params.max_new_tokens == 3
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)

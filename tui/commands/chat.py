@@ -107,29 +107,34 @@ def _open_app(ctx: typer.Context, model: str, adapters: list[str], system: str, 
     from engine.errors import DojoError
     from engine.paths import ensure_home
 
-
     for path in adapters:
         if not (Path(path).expanduser() / "adapter_config.json").is_file():
             key = "convo.no_folder" if not Path(path).expanduser().is_dir() else "convo.not_adapter"
             raise DojoError.keyed(key, path=path)
     ensure_home()
+    lang = (ctx.obj or {}).get("lang") if ctx.obj else None
+    app = chat_first_app(lang, {"model": model, "adapters": adapters, "system": system, **sampling})
+    app.run()
+    if app.return_code:
+        raise SystemExit(app.return_code)
+
+
+def chat_first_app(lang: str | None, try_it: dict, services=None):
+    """The app, opened on the chat screen (Esc there leads to the home map)."""
+    from pathlib import Path
+
+    from .. import app as app_module
     from ..app import DojoApp
     from ..services import real_services
 
-    try_it = {"model": model, "adapters": adapters, "system": system, **sampling}
-
     class ChatFirst(DojoApp):
-        """The app, opened on the chat screen (Esc there leads to the home map)."""
+        CSS_PATH = str(Path(app_module.__file__).parent / str(DojoApp.CSS_PATH))  # relative to tui/app.py
 
         def _start_course(self, store) -> None:  # type: ignore[override]
             super()._start_course(store)
             self.open_lab("chat", try_it)
 
-    lang = (ctx.obj or {}).get("lang") if ctx.obj else None
-    app = ChatFirst(real_services(lang))
-    app.run()
-    if app.return_code:
-        raise SystemExit(app.return_code)
+    return ChatFirst(services or real_services(lang))
 
 
 def _read_message(stream) -> str | None:
