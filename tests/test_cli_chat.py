@@ -35,6 +35,9 @@ def test_plain_repl_json_then_list_export_delete(tiny_llama_dir):
     assert exported["system"] == "짧게 답해." and exported["messages"][2]["content"] == "hello \nworld"
     md = dojo("chat", "--export", conv_id)
     assert md.returncode == 0 and "## user\n\n안녕" in md.stdout and "## assistant (base)" in md.stdout
+    renamed = dojo("chat", "--rename", conv_id, "--title", "인사", "--json")
+    assert json.loads(renamed.stdout)["title"] == "인사"
+    one_line_error(dojo("chat", "--rename", conv_id), "--title")
     assert dojo("chat", "--delete", conv_id).returncode == 0
     one_line_error(dojo("chat", "--export", conv_id), "no saved conversation")
 

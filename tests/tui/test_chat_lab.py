@@ -226,8 +226,10 @@ async def test_settings_edit_copy_and_export(loaded, tmp_path):
         assert "greedy, at most 4 tokens" in screen_text(app)
         await pilot.press("f8")
         await pilot.pause()
+        app.screen.query_one("#chat-set-system").value = "Be brief."
         await pilot.press("f2", "right", "right", "enter")  # sampling on, temperature 1.0 -> 1.1
         await pilot.pause()
+        assert screen.session.conversation.system == "Be brief."
         assert screen.session.params.do_sample and screen.session.params.temperature == pytest.approx(1.1)
         assert "sampling T=1.1, at most 4 tokens" in screen_text(app)
         await type_text(pilot, "hello")
@@ -245,6 +247,12 @@ async def test_settings_edit_copy_and_export(loaded, tmp_path):
         assert [m.content for m in screen.session.conversation.messages][0] == "hello again"
         await pilot.press("f5")
         await pilot.pause()
+        await pilot.press("f2")
+        await pilot.pause()
+        app.screen.query_one("#chat-saved-rename").value = "인사"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "인사 (2 messages" in screen_text(app) and store.list()[0][0].title == "인사"
         await pilot.press("f7")
         await pilot.pause()
         conv_id = screen.session.conversation.id

@@ -5,7 +5,8 @@ message, the reply streams to stdout, notes and timing go to stderr. A line endi
 a backslash continues on the next line. Lines starting with `/` are commands:
 `/adapter NAME` (or `/adapter base`), `/side` (the last message answered by the base
 and the adapter, same seed), `/new`, `/quit`. The conversation is saved when the input
-ends. `--list`, `--export ID` and `--delete ID` manage saved conversations.
+ends. `--list`, `--export ID`, `--rename ID --title TEXT` and `--delete ID` manage saved
+conversations.
 """
 
 from __future__ import annotations
@@ -44,11 +45,25 @@ def chat(
     export: Annotated[Optional[str], typer.Option("--export", metavar="ID",
                                                   help="Print a saved conversation as Markdown (JSON with --json).")] = None,
     delete: Annotated[Optional[str], typer.Option("--delete", metavar="ID", help="Delete a saved conversation.")] = None,
+    rename: Annotated[Optional[str], typer.Option("--rename", metavar="ID",
+                                                  help="Rename a saved conversation (with --title).")] = None,
+    title: Annotated[Optional[str], typer.Option("--title", help="The new title, with --rename.")] = None,
     json_out: JsonOpt = False, sampling: dict = None,
 ) -> None:
     """Chat with a model and its adapters: streamed replies, adapters switched without reloading the base."""
     from engine.chat.store import ChatStore
 
+    if rename:
+        from engine.errors import DojoError
+
+        if not title or not title.strip():
+            raise DojoError("--rename needs the new title: --title TEXT")
+        conv = ChatStore().rename(rename, title)
+        if json_out:
+            print_json({"id": conv.id, "title": conv.title})
+        else:
+            sys.stderr.write(f"renamed {conv.id}\n")
+        return
     if list_ or export or delete:
         _saved(ChatStore(), list_, export, delete, json_out)
         return

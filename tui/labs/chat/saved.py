@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 
 from ...i18n import say, t
 from ...screens.base import DojoModal
+from ...widgets.caret_input import CaretInput
 
 if TYPE_CHECKING:
     from engine.chat.store import ChatStore
@@ -27,6 +28,7 @@ class SavedChats(DojoModal[str | None]):
     """
     BINDINGS = [
         Binding("enter", "open", "Open", id="chat.open", priority=True),
+        Binding("f2", "rename", "Rename", id="chat.rename"),
         Binding("ctrl+d", "delete", "Delete", id="chat.delete"),
         Binding("f7", "export", "Export", id="chat.export"),
         Binding("escape", "close", "Close", id="chat.close"),
@@ -40,6 +42,9 @@ class SavedChats(DojoModal[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(t("chat.saved.title"), id="chat-saved-title")
+            rename = CaretInput(placeholder=t("chat.saved.rename"), id="chat-saved-rename")
+            rename.display = False
+            yield rename
             yield OptionList(id="chat-saved-list")
         yield Footer()
 
@@ -69,9 +74,32 @@ class SavedChats(DojoModal[str | None]):
         return self.ids[listing.highlighted]
 
     def action_open(self) -> None:
+        rename = self.query_one("#chat-saved-rename", CaretInput)
+        if rename.display:
+            conv_id = self._current()
+            if conv_id is not None and rename.value.strip():
+                self.store.rename(conv_id, rename.value)
+            rename.display = False
+            self._fill()
+            self.query_one(OptionList).focus()
+            return
         self.dismiss(self._current())
 
+    def action_rename(self) -> None:
+        conv_id = self._current()
+        if conv_id is None:
+            return
+        rename = self.query_one("#chat-saved-rename", CaretInput)
+        rename.value = self.store.load(conv_id).title
+        rename.display = True
+        rename.focus()
+
     def action_close(self) -> None:
+        rename = self.query_one("#chat-saved-rename", CaretInput)
+        if rename.display:
+            rename.display = False
+            self.query_one(OptionList).focus()
+            return
         self.dismiss(None)
 
     def action_delete(self) -> None:

@@ -6,8 +6,8 @@ focus. Enter sends (Ctrl+N puts a new line), Up on the first line brings back th
 previous message, Esc stops a reply (and leaves the lab when nothing runs), F2 cycles
 the adapter (base -> each adapter -> base, nothing reloaded), F3 answers the last
 message with the base and the adapter side by side (same seed), F5 lists saved chats,
-F4 starts a new one, F8 opens the sampling settings (the generation lab's
-sliders), F9 copies the last reply (OSC 52), Ctrl+E takes the last message back to edit and
+F4 starts a new one, F8 opens the settings (system prompt, the generation
+lab's sliders), F9 copies the last reply (OSC 52), Ctrl+E takes the last message back to edit and
 resend, Ctrl+O loads an adapter (a saved one, or a folder), Ctrl+R regenerates. Every reply is saved as it finishes.
 
 Work runs in named thread workers (``chat-load``, ``chat-reply``, ``chat-side``) that
@@ -407,11 +407,11 @@ class ChatScreen(DojoScreen):
             return
         from .settings import ChatSettings
 
-        self.app.push_screen(ChatSettings(self.session.params), self._apply_settings)
+        self.app.push_screen(ChatSettings(self.session.params, self.session.conversation.system), self._apply_settings)
 
-    def _apply_settings(self, params) -> None:
-        if params is not None and self.session is not None:
-            self.session.params = params
+    def _apply_settings(self, chosen) -> None:
+        if chosen is not None and self.session is not None:
+            self.session.params, self.session.conversation.system = chosen
             self._show_bar()
         self.query_one("#chat-input", TextArea).focus()
 

@@ -1,5 +1,6 @@
-"""The chat's sampling settings: the generation lab's sliders (same ``SamplingParams`` fields and
-bounds), in a dialog. Enter applies, Esc keeps the old settings, F2 turns sampling on or off."""
+"""The chat's settings: the system prompt, and the generation lab's sliders (same ``SamplingParams``
+fields and bounds), in a dialog. Enter applies, Esc keeps the old settings, F2 turns sampling on or
+off. Dismissed with ``(params, system)`` or None."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from engine.generation.params import SamplingParams
 
 from ...i18n import t
 from ...screens.base import DojoModal
+from ...widgets.caret_input import CaretInput
 from ...widgets.slider import ValueSlider
 
 SLIDERS = {  # field -> (step, value shown as "off")
@@ -24,7 +26,7 @@ SLIDERS = {  # field -> (step, value shown as "off")
 }
 
 
-class ChatSettings(DojoModal[SamplingParams | None]):
+class ChatSettings(DojoModal["tuple[SamplingParams, str] | None"]):
     DEFAULT_CSS = """
     ChatSettings { align: center middle; }
     ChatSettings > Vertical { width: 60; height: auto; border: round $primary; background: $surface; padding: 0 1; }
@@ -36,14 +38,16 @@ class ChatSettings(DojoModal[SamplingParams | None]):
         Binding("escape", "close", "Close", id="chat.close"),
     ]
 
-    def __init__(self, params: SamplingParams) -> None:
+    def __init__(self, params: SamplingParams, system: str = "") -> None:
         super().__init__()
         self.params = params
+        self.system = system
         self.do_sample = params.do_sample
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(id="chat-settings-mode")
+            yield CaretInput(self.system, placeholder=t("chat.set.system"), id="chat-set-system")
             for key, (step, off) in SLIDERS.items():
                 s = setting_of(SamplingParams, key)
                 value = getattr(self.params, key)
@@ -76,7 +80,7 @@ class ChatSettings(DojoModal[SamplingParams | None]):
         from engine.errors import DojoError
 
         try:
-            self.dismiss(self.values())
+            self.dismiss((self.values(), self.query_one(CaretInput).value.strip()))
         except DojoError as exc:
             self.notify_error(exc)
 
