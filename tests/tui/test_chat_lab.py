@@ -18,8 +18,9 @@ from tui.labs.chat.screen import ChatScreen
 from .conftest import make_app, screen_text
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def loaded(tiny_llama_dir):
+    """A fresh load per test: adapters stay on a loaded base (``AdapterSet.on``), so tests must not share one."""
     from engine.models.load import load_model
 
     return load_model(str(tiny_llama_dir))
@@ -34,6 +35,9 @@ class LabApp(App):
     def __init__(self, loaded, try_it=None, store=None):
         super().__init__()
         register_strings()
+        from tui import i18n
+
+        i18n.set_lang("en")
         self.loaded, self.try_it, self.store = loaded, try_it or {}, store
         self.loads = 0
 
