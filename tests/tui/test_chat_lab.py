@@ -89,6 +89,12 @@ async def test_send_streams_reply_with_speed_and_saves(loaded, tmp_path):
         assert [len(c.messages) for c in saved] == [2]
         await pilot.press("up")  # history: the last message comes back into the input
         assert screen.query_one("#chat-input").text == "안녕\n하세요"
+        first = msgs[1]
+        await pilot.press("ctrl+r")  # regenerate: the last answer is replaced, not added to
+        await settle(pilot)
+        msgs = screen.session.conversation.messages
+        assert len(msgs) == 2 and msgs[1] is not first and msgs[1].content == first.content  # greedy: same text
+        assert len(screen.query("Bubble")) == 2
 
 
 async def test_escape_stops_a_reply(loaded, tmp_path):
