@@ -35,6 +35,11 @@ def test_plain_repl_json_then_list_export_delete(tiny_llama_dir):
     assert exported["system"] == "짧게 답해." and exported["messages"][2]["content"] == "hello \nworld"
     md = dojo("chat", "--export", conv_id)
     assert md.returncode == 0 and "## user\n\n안녕" in md.stdout and "## assistant (base)" in md.stdout
+    more = chat("--plain", "--model", str(tiny_llama_dir), "-n", "2", "--resume", conv_id, "--json", stdin="more\n")
+    assert more.returncode == 0, more.stderr
+    assert json.loads(more.stdout)["saved"] == conv_id
+    assert len(json.loads(dojo("chat", "--export", conv_id, "--json").stdout)["messages"]) == 6
+    one_line_error(chat("--plain", "--resume", "nope"), "no saved conversation")
     renamed = dojo("chat", "--rename", conv_id, "--title", "인사", "--json")
     assert json.loads(renamed.stdout)["title"] == "인사"
     one_line_error(dojo("chat", "--rename", conv_id), "--title")

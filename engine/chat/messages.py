@@ -15,6 +15,8 @@ MESSAGES: dict[str, str] = {
     "convo.wrong_base": "the adapter {name} was trained on {recorded}, not on {model}; chat with it using "
                         "--model {recorded}",
     "convo.unknown_adapter": "no adapter named {name} is loaded; loaded: {names}",
+    "convo.other_model": "this conversation was with {saved}; it continues with {model}",
+    "convo.adapter_skipped": "the adapter {path} was not loaded again: {why}",
     "convo.corrupt": "the saved conversation {file} cannot be read ({why}); it was skipped",
     "convo.not_found": "no saved conversation {id}; list them with: llm-dojo chat --list",
 }

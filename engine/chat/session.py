@@ -105,6 +105,32 @@ class ChatSession:
             self.conversation.adapters.append(self.adapters.paths[name])
         return name
 
+    def resume(self, conversation: Conversation) -> list[Notice]:
+        """Continue a saved conversation: its settings, its adapters (those whose folders still exist
+        and fit this base), the adapter of its last reply active again. Returns what could not be
+        restored, as notices."""
+        from ..generation.params import SamplingParams
+
+        notices: list[Notice] = []
+        if conversation.model != self.model_name:
+            notices.append(Notice("convo.other_model", {"saved": conversation.model, "model": self.model_name}))
+        if conversation.settings:
+            try:
+                self.params = SamplingParams.from_options(conversation.settings)
+            except DojoError:
+                pass  # settings from an older version: keep the current ones
+        for path in conversation.adapters:
+            try:
+                self.adapters.add(path)
+            except DojoError as exc:
+                notices.append(Notice("convo.adapter_skipped", {"path": path, "why": str(exc)}))
+        last = next((m.adapter for m in reversed(conversation.messages) if m.role == "assistant"), None)
+        self.adapters.use(last if last in self.adapters.paths else None)
+        conversation.model = self.model_name
+        conversation.adapters = [self.adapters.paths[n] for n in self.adapters.names]
+        self.conversation = conversation
+        return notices
+
     @property
     def context(self) -> int | None:
         from ..models.context import context_length

@@ -232,3 +232,18 @@ def test_second_session_on_cached_model_reuses_its_adapters(tiny_llama_dir, adap
     second = ChatSession.open(str(tiny_llama_dir), adapters=[str(adapters[0]), str(adapters[1])], cache=cache)
     assert second.adapters is first.adapters and second.adapters.peft is peft_model
     assert second.adapters.names == ["kind", "rude"] and cache.loads == 1
+
+
+def test_resume_restores_adapters_settings_and_says_what_it_could_not(tiny_llama_dir, adapters, cache, tmp_path):
+    conv = Conversation(model="dojo-tiny", adapters=[str(adapters[0]), str(tmp_path / "gone")],
+                        settings=SamplingParams(do_sample=True, temperature=0.7, max_new_tokens=3).to_dict())
+    conv.add_user("hello")
+    conv.add_reply(ChatMessage("assistant", "hi", adapter="kind"))
+    session = ChatSession.open(str(tiny_llama_dir), cache=cache)
+    notices = session.resume(conv)
+    assert [n.key for n in notices] == ["convo.other_model", "convo.adapter_skipped"]
+    assert session.adapters.names == ["kind"] and session.adapters.active == "kind"
+    assert session.params.temperature == 0.7 and session.params.max_new_tokens == 3
+    reply = session.reply("again")
+    assert reply.message.adapter == "kind" and len(session.conversation.messages) == 4
+    assert session.conversation.adapters == [str(adapters[0])]

@@ -5,7 +5,7 @@ message, the reply streams to stdout, notes and timing go to stderr. A line endi
 a backslash continues on the next line. Lines starting with `/` are commands:
 `/adapter NAME` (or `/adapter base`), `/side` (the last message answered by the base
 and the adapter, same seed), `/new`, `/quit`. The conversation is saved when the input
-ends. `--list`, `--export ID`, `--rename ID --title TEXT` and `--delete ID` manage saved
+ends (`--resume ID` continues a saved one). `--list`, `--export ID`, `--rename ID --title TEXT` and `--delete ID` manage saved
 conversations.
 """
 
@@ -41,6 +41,8 @@ def chat(
                                                          "repeat to load several (the last is active).")] = None,
     system: Annotated[Optional[str], typer.Option("--system", help="System prompt.")] = None,
     plain: Annotated[bool, typer.Option("--plain", help="Line-mode REPL on stdin/stdout instead of the app.")] = False,
+    resume: Annotated[Optional[str], typer.Option("--resume", metavar="ID",
+                                                  help="Continue a saved conversation (its adapters and settings).")] = None,
     list_: Annotated[bool, typer.Option("--list", help="List saved conversations.")] = False,
     export: Annotated[Optional[str], typer.Option("--export", metavar="ID",
                                                   help="Print a saved conversation as Markdown (JSON with --json).")] = None,
@@ -76,7 +78,7 @@ def chat(
     if not plain:
         _open_app(ctx, model, list(adapter or []), system or "", sampling)
         return
-    _repl(model, list(adapter or []), system or "", params, notices, json_out)
+    _repl(model, list(adapter or []), system or "", params, notices, json_out, resume)
 
 
 def _saved(store, list_: bool, export: str | None, delete: str | None, json_out: bool) -> None:
@@ -166,17 +168,21 @@ def _read_message(stream) -> str | None:
 
 
 def _repl(model: str, adapters: list[str], system: str, params: SamplingParams, notices: list,
-          json_out: bool) -> None:
+          json_out: bool, resume: str | None = None) -> None:
     from engine.chat.session import ChatSession
     from engine.chat.store import ChatStore
     from engine.errors import DojoError
 
+    saved_conv = ChatStore().load(resume) if resume else None  # a wrong id fails before the model loads
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
     for n in notices:
         _note(n)
     session = ChatSession.open(model, adapters, params=params, system=system)
+    if saved_conv is not None:
+        for n in session.resume(saved_conv):
+            _note(n)
     store = ChatStore()
     replies: list[dict] = []
     if not json_out:

@@ -82,6 +82,11 @@ class ChatScreen(DojoScreen):
             super().__init__()
             self.name = name
 
+    class Reopened(Message):
+        def __init__(self, title: str, notices: list) -> None:
+            super().__init__()
+            self.title, self.notices = title, notices
+
     class SideBySide(Message):
         def __init__(self, base: Reply, tuned: Reply) -> None:
             super().__init__()
@@ -220,7 +225,7 @@ class ChatScreen(DojoScreen):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state != WorkerState.ERROR or not event.worker.group.startswith("chat-"):
             return
-        if event.worker.group in ("chat-reply", "chat-side", "chat-adapter"):
+        if event.worker.group in ("chat-reply", "chat-side", "chat-adapter", "chat-resume"):
             self.busy = False
             streaming = self.query_one("#chat-log", MessageList).streaming()
             if streaming is not None:
@@ -398,9 +403,22 @@ class ChatScreen(DojoScreen):
         except DojoError as exc:
             self.notify_error(exc)
             return
-        self.session.conversation = conv
+        self.busy = True
+        self._resume_worker(conv)
+
+    @work(thread=True, exclusive=True, group="chat-resume", exit_on_error=False)
+    def _resume_worker(self, conv) -> None:
+        assert self.session is not None
+        self.post_message(self.Reopened(conv.title, self.session.resume(conv)))
+
+    def on_chat_screen_reopened(self, message: Reopened) -> None:
+        self.busy = False
         self._show_conversation()
-        self.notify(t("chat.reopened", title=conv.title), timeout=4)
+        self._show_bar()
+        self._status("chat.status.ready")
+        self.notify(t("chat.reopened", title=message.title), timeout=4)
+        for notice in message.notices:
+            self.notify(say(notice), severity="warning", timeout=8, markup=False)
 
     def action_settings(self) -> None:
         if self.session is None or self.busy:

@@ -66,6 +66,8 @@ STRINGS = {
         "msg.convo.wrong_base": "어댑터 {name}은(는) {model}이 아니라 {recorded}에서 학습했습니다; "
                                 "--model {recorded}로 채팅하세요",
         "msg.convo.unknown_adapter": "{name}이라는 어댑터는 불러오지 않았습니다; 불러온 어댑터: {names}",
+        "msg.convo.other_model": "이 대화는 {saved}와(과) 나눈 것입니다; {model}(으)로 이어갑니다",
+        "msg.convo.adapter_skipped": "어댑터 {path}는 다시 불러오지 않았습니다: {why}",
         "msg.convo.corrupt": "저장된 대화 {file}을(를) 읽을 수 없어 ({why}) 건너뛰었습니다",
         "msg.convo.not_found": "저장된 대화 {id}가 없습니다; 목록: llm-dojo chat --list",
     },
