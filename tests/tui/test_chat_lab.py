@@ -186,7 +186,8 @@ def test_chat_is_registered():
     assert PACKAGES["chat"] == "tui.labs.chat"
 
 
-def test_korean_chat_80x24(snap_compare, dojo_home, loaded):
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_korean_chat(snap_compare, dojo_home, loaded, size):
     store = ChatStore()
     app = make_app("ko", labs={"chat": lambda try_it: ChatScreen("dojo-tiny", try_it, load=lambda name: loaded,
                                                                  store=store)})
@@ -204,7 +205,7 @@ def test_korean_chat_80x24(snap_compare, dojo_home, loaded):
         app.clear_notifications()
         await pilot.pause()
 
-    assert snap_compare(app, terminal_size=(80, 24), run_before=reopen)
+    assert snap_compare(app, terminal_size=size, run_before=reopen)
 
 
 def test_saved_file_is_json(tmp_path):
