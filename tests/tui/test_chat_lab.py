@@ -49,6 +49,16 @@ class LabApp(App):
         self.push_screen(ChatScreen("dojo-tiny", self.try_it, load=self.load, store=self.store))
 
 
+async def home_ready(pilot) -> None:
+    from tui.screens.home import HomeScreen
+
+    for _ in range(50):
+        if isinstance(pilot.app.screen, HomeScreen):
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the home map did not open")
+
+
 async def settle(pilot, rounds: int = 3) -> None:
     for _ in range(rounds):
         await pilot.pause(0.05)
@@ -98,6 +108,9 @@ async def test_send_streams_reply_with_speed_and_saves(loaded, tmp_path):
 
 
 async def test_escape_stops_a_reply(loaded, tmp_path):
+    import time
+
+    loaded.model.register_forward_hook(lambda *a: time.sleep(0.02))  # 100 tokens take 2 s: Esc comes first
     app = LabApp(loaded, {"max_new_tokens": 100}, ChatStore(tmp_path / "chats"))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -171,7 +184,7 @@ async def test_reopen_saved_chat_and_corrupt_one_named(loaded, tmp_path):
 async def test_chat_entry_opens_the_lab_in_the_app(dojo_home, loaded):
     app = make_app("en", labs={"chat": lambda try_it: ChatScreen("dojo-tiny", try_it, load=lambda name: loaded)})
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await home_ready(pilot)
         app.action_open_chat()
         await settle(pilot)
         assert isinstance(app.screen, ChatScreen)
@@ -194,7 +207,7 @@ def test_korean_chat(snap_compare, dojo_home, loaded, size):
 
     async def reopen(pilot) -> None:
         store.save(saved_conversation())
-        await pilot.pause()
+        await home_ready(pilot)
         app.open_lab("chat", {})
         await settle(pilot)
         app.screen.query_one("#chat-input").cursor_blink = False
@@ -220,7 +233,7 @@ async def test_footer_fits_80_columns(dojo_home, loaded, lang):
 
     app = make_app(lang, labs={"chat": lambda try_it: ChatScreen("dojo-tiny", try_it, load=lambda name: loaded)})
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await home_ready(pilot)
         app.open_lab("chat", {})
         await settle(pilot)
         footer = screen_text(app).splitlines()[-1]
@@ -315,3 +328,22 @@ async def test_chat_command_opens_the_app_on_the_chat_screen(dojo_home, tiny_lla
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
+
+
+async def test_leaving_and_coming_back_keeps_the_chat(dojo_home, loaded):
+    app = make_app("en", labs={"chat": lambda try_it: ChatScreen("dojo-tiny", try_it, load=lambda name: loaded)})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_ready(pilot)
+        app.open_lab("chat", {"max_new_tokens": 3})
+        await settle(pilot)
+        await type_text(pilot, "hello")
+        await pilot.press("enter")
+        await settle(pilot)
+        conv_id = app.screen.session.conversation.id
+        await pilot.press("escape")
+        await pilot.pause()
+        await home_ready(pilot)
+        app.open_lab("chat", {})
+        await settle(pilot)
+        assert isinstance(app.screen, ChatScreen)
+        assert app.screen.session.conversation.id == conv_id and "you: hello" in screen_text(app)

@@ -187,6 +187,9 @@ class ChatScreen(DojoScreen):
         session.conversation.system = str(self.try_it.get("system") or "")
         for path in self.try_it.get("adapters") or []:
             session.add_adapter(path)
+        kept = self._kept.get(("chat", name))
+        if kept is not None and not self.try_it.get("adapters"):
+            notices += session.resume(kept)  # opened again in this app session: the chat goes on
         self.post_message(self.Ready(session, notices))
 
     @work(thread=True, exclusive=True, group="chat-reply", exit_on_error=False)
@@ -236,8 +239,19 @@ class ChatScreen(DojoScreen):
         self._status("chat.status.failed", "red", error=text)
 
     # ----- messages from workers ----------------------------------------------------------------
+    @property
+    def _kept(self) -> dict:
+        """The app's per-session memory (absent in a bare test app)."""
+        return getattr(self.app, "session_state", {})
+
+    def keep(self) -> None:
+        if self.session is not None and self.session.conversation.messages and hasattr(self.app, "session_state"):
+            self.app.session_state[("chat", self.session.model_name)] = self.session.conversation
+
     def on_chat_screen_ready(self, message: Ready) -> None:
         self.session = message.session
+        if self.session.conversation.messages:
+            self._show_conversation()
         for notice in message.notices:
             self.notify(say(notice), timeout=8)
         self._show_bar()
@@ -336,6 +350,7 @@ class ChatScreen(DojoScreen):
             self.cancel.set()
             return
         if len(self.app.screen_stack) > 1:
+            self.keep()
             self.app.pop_screen()
 
     def action_adapter(self) -> None:
