@@ -9,6 +9,8 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
 from tests.cli_helpers import ROOT, dojo, one_line_error
 from tests.engine.test_chat import make_adapter
 
@@ -19,6 +21,7 @@ def chat(*args: str, stdin: str = "", timeout: int = 180) -> subprocess.Complete
                           text=True, cwd=ROOT, env=env, timeout=timeout)
 
 
+@pytest.mark.slow
 def test_plain_repl_json_then_list_export_delete(tiny_llama_dir):
     res = chat("--plain", "--model", str(tiny_llama_dir), "-n", "4", "--system", "짧게 답해.", "--json",
                stdin="안녕\n\n/adapter nope\nhello \\\nworld\n")

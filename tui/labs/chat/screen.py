@@ -31,8 +31,7 @@ from textual.worker import Worker, WorkerState
 
 from ...i18n import say, t
 from ...screens.base import DojoScreen
-from ..generation.output import TokenBuffer
-from .widgets import Bubble, MessageList, SidePane
+from .widgets import Bubble, MessageList, SidePane, TokenBuffer
 
 if TYPE_CHECKING:
     from engine.chat.session import ChatSession, Reply

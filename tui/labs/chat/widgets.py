@@ -3,6 +3,7 @@ repainted from a buffer on a timer) and the side-by-side pane."""
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING
 
 from rich.console import Group
@@ -15,6 +16,24 @@ from ...i18n import t
 
 if TYPE_CHECKING:
     from engine.chat.conversation import ChatMessage
+
+
+class TokenBuffer:
+    """Text deltas from the generating thread, collected until the UI's timer takes them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._parts: list[str] = []
+
+    def push(self, text: str) -> None:
+        with self._lock:
+            self._parts.append(text)
+
+    def drain(self) -> str:
+        with self._lock:
+            text = "".join(self._parts)
+            self._parts.clear()
+        return text
 
 
 def meta_line(msg: ChatMessage) -> str:
