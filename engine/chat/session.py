@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from ..models.cache import ModelCache
     from ..models.load import Loaded
 
+CHAT_DEFAULTS = {"max_new_tokens": 128}
+"""Chat's own defaults for ``SamplingParams`` (a reply is longer than a continuation demo)."""
+
 PREFERRED = ("HuggingFaceTB/SmolLM2-135M-Instruct",)
 """Chat models used by default when they are in the local cache, best first."""
 
@@ -70,7 +73,7 @@ class ChatSession:
 
         self.loaded = loaded
         self.model_name = model_name
-        self.params = params or SamplingParams(max_new_tokens=128)
+        self.params = params or SamplingParams(**CHAT_DEFAULTS)
         self.adapters = AdapterSet.on(loaded, model_name)
         self.conversation = conversation or Conversation(model=model_name)
         self.conversation.model = model_name

@@ -16,6 +16,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from engine.chat.session import CHAT_DEFAULTS
 from engine.generation.params import SamplingParams
 
 from .common import JsonOpt, print_json
@@ -32,14 +33,14 @@ def _note(text: object) -> None:
     sys.stderr.write(f"note: {text}\n")
 
 
-@config_options(SamplingParams, exclude=("num_beams", "length_penalty"), param="sampling")
+@config_options(SamplingParams, exclude=("num_beams", "length_penalty"), param="sampling", defaults=CHAT_DEFAULTS)
 def chat(
     ctx: typer.Context,
-    model: Annotated[Optional[str], typer.Option("--model", "-m", help="Model to chat with (default: the best chat "
+    model: Annotated[Optional[str], typer.Option("--model", "-m", metavar="NAME", help="Model to chat with (default: the best chat "
                                                  "model available locally, else dojo-tiny).")] = None,
-    adapter: Annotated[Optional[list[str]], typer.Option("--adapter", help="A LoRA adapter folder for the model; "
+    adapter: Annotated[Optional[list[str]], typer.Option("--adapter", metavar="PATH", help="A LoRA adapter folder for the model; "
                                                          "repeat to load several (the last is active).")] = None,
-    system: Annotated[Optional[str], typer.Option("--system", help="System prompt.")] = None,
+    system: Annotated[Optional[str], typer.Option("--system", metavar="TEXT", help="System prompt.")] = None,
     plain: Annotated[bool, typer.Option("--plain", help="Line-mode REPL on stdin/stdout instead of the app.")] = False,
     resume: Annotated[Optional[str], typer.Option("--resume", metavar="ID",
                                                   help="Continue a saved conversation (its adapters and settings).")] = None,
@@ -49,7 +50,7 @@ def chat(
     delete: Annotated[Optional[str], typer.Option("--delete", metavar="ID", help="Delete a saved conversation.")] = None,
     rename: Annotated[Optional[str], typer.Option("--rename", metavar="ID",
                                                   help="Rename a saved conversation (with --title).")] = None,
-    title: Annotated[Optional[str], typer.Option("--title", help="The new title, with --rename.")] = None,
+    title: Annotated[Optional[str], typer.Option("--title", metavar="TEXT", help="The new title, with --rename.")] = None,
     json_out: JsonOpt = False, sampling: dict = None,
 ) -> None:
     """Chat with a model and its adapters: streamed replies, adapters switched without reloading the base."""
@@ -69,7 +70,7 @@ def chat(
     if list_ or export or delete:
         _saved(ChatStore(), list_, export, delete, json_out)
         return
-    params = SamplingParams.from_options({"max_new_tokens": 128, **sampling})
+    params = SamplingParams.from_options({**CHAT_DEFAULTS, **sampling})
     notices = []
     if model is None:
         from engine.chat.session import default_model

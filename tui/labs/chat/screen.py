@@ -173,7 +173,7 @@ class ChatScreen(DojoScreen):
     # ----- workers ------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="chat-load", exit_on_error=False)
     def _load_worker(self) -> None:
-        from engine.chat.session import ChatSession, default_model
+        from engine.chat.session import CHAT_DEFAULTS, ChatSession, default_model
         from engine.generation.params import SamplingParams
 
         notices: list = []
@@ -181,7 +181,7 @@ class ChatScreen(DojoScreen):
         if not name:
             name, notices = default_model()
         loaded = self._load(name)
-        params = SamplingParams.from_options({"max_new_tokens": 128, **self.try_it})
+        params = SamplingParams.from_options({**CHAT_DEFAULTS, **self.try_it})
         session = ChatSession(loaded, name, params)
         session.conversation.system = str(self.try_it.get("system") or "")
         for path in self.try_it.get("adapters") or []:
