@@ -237,7 +237,7 @@ async def test_footer_fits_80_columns(dojo_home, loaded, lang):
         app.open_lab("chat", {})
         await settle(pilot)
         footer = screen_text(app).splitlines()[-1]
-        for key in ("stop", "adapter", "side", "new", "saved"):
+        for key in ("stop", "adapter", "side", "new", "saved", "settings"):
             assert t(f"key.chat.{key}") in footer, (key, footer)
 
 
