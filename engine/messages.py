@@ -26,6 +26,7 @@ CATALOGUES: tuple[str, ...] = (
     "engine.runs.messages",
     "engine.embeddings.messages",
     "engine.tokenize.messages",
+    "engine.chat.messages",
 )
 """Modules that define a ``MESSAGES`` dict (key -> English template)."""
 

@@ -190,9 +190,9 @@ async def test_coming_soon_pages_and_try_it(dojo_home: Path) -> None:
         await pilot.press("escape", "j", "enter")  # runs: a real screen now
         await pilot.pause()
         assert type(app.screen).__name__ == "RunsScreen"
-        await pilot.press("escape", "j", "enter")  # chat: still coming
+        await pilot.press("escape", "j", "enter")  # chat: the chat lab now
         await pilot.pause()
-        assert "chat with the built-in model" in screen_text(app)
+        assert type(app.screen).__name__ == "ChatScreen"
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)

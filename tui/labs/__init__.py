@@ -33,6 +33,7 @@ PACKAGES: dict[str, str] = {
     "runs": "tui.labs.runs",
     "embeddings": "tui.labs.embeddings",
     "models": "tui.labs.models",
+    "chat": "tui.labs.chat",
 }
 """Lab name (as in ``lesson.toml``) -> its package. "runs" is the runs list, not a lesson lab."""
 
