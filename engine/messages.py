@@ -24,6 +24,7 @@ from typing import Any
 CATALOGUES: tuple[str, ...] = (
     "engine.generation.messages",
     "engine.runs.messages",
+    "engine.evaluation.messages",
 )
 """Modules that define a ``MESSAGES`` dict (key -> English template)."""
 
