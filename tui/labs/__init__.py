@@ -29,6 +29,7 @@ PACKAGES: dict[str, str] = {
     "generation": "tui.labs.generation",
     "sft": "tui.labs.training",
     "runs": "tui.labs.runs",
+    "evaluation": "tui.labs.evaluation",
 }
 """Lab name (as in ``lesson.toml``) -> its package. "runs" is the runs list, not a lesson lab."""
 
