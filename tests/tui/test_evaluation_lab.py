@@ -184,6 +184,7 @@ def test_korean_screen_fits_80x24(snap_compare, loaded, lang):
         await finish(pilot)
         app.screen._status("eval.status.idle")  # the timing and the saved folder differ on every run
         app.clear_notifications()
+        await pilot.wait_for_scheduled_animations()
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run)
