@@ -71,6 +71,7 @@ def evaluate_candidates(candidates: list[Candidate], config: EvalConfig, *,
     es = load_set(config.task, config.data_name, config.limit)
     emit = on_progress or (lambda event: None)
     results: list[EvalResult] = []
+    seen: dict[str, Any] = {}
     for k, cand in enumerate(candidates):
         emit(EvalProgress("load", k, len(candidates), cand.label))
         loaded = load(cand.model)
@@ -88,8 +89,25 @@ def evaluate_candidates(candidates: list[Candidate], config: EvalConfig, *,
         finally:
             if cand.adapter:
                 model.unload()  # the base model's layers as they were, for the next candidate
-        results.append(replace(result, model=cand.model, adapter=cand.adapter))
+        result = replace(result, model=cand.model, adapter=cand.adapter)
+        if config.contamination:
+            result = _with_contamination(result, cand.model, es, seen)
+        results.append(result)
     return Comparison(tuple(results))
+
+
+def _with_contamination(result: EvalResult, model: str, es: Any, seen: dict[str, Any]) -> EvalResult:
+    """``result`` with the 'contaminated' metric when the model's training text is known."""
+    from .contamination import check
+    from .results import MetricValue
+
+    if model not in seen:
+        seen[model] = check(model, es.task, es.items)
+    found = seen[model]
+    if found is None:
+        return result
+    metric = MetricValue("contaminated", found.fraction, None, found.total)
+    return replace(result, metrics=result.metrics + (metric,), extra={**result.extra, "contamination": found.to_dict()})
 
 
 def _run(model, tokenizer, es, config, card, k, count, cand, emit, cancel) -> EvalResult:

@@ -32,8 +32,8 @@ class EvalConfig:
     answers), classification (label words scored after a prompt) or generation (write an answer, compare it
     with the reference)."""
     data: str = setting("", metavar="NAME|FILE")
-    """A built-in set (heldout, heldout-ko, heldout-en, course-mc, sentiment-ko, sentiment-en, course-qa) or a
-    local JSONL file in the task's format. Empty: the task's built-in set."""
+    """A built-in set (heldout, heldout-ko, heldout-en, train-lessons, course-mc, sentiment-ko, sentiment-en,
+    course-qa) or a local JSONL file in the task's format. Empty: the task's built-in set."""
     limit: int = setting(0, minimum=0)
     """Score only the first N items (0: all). A small limit makes a quick check on a CPU."""
     n_shot: int = setting(0, minimum=0, maximum=8)
@@ -53,6 +53,9 @@ class EvalConfig:
     """generation: the most tokens an answer may have (greedy decoding, stops at a new line)."""
     bootstrap: int = setting(200, minimum=0, maximum=5000)
     """Bootstrap resamples for each metric's standard error (0: no stderr). 200 is enough for two digits."""
+    contamination: bool = setting(False, flag="--contamination/--no-contamination")
+    """Also report the share of items that share an 8-word sequence with the model's training text (known for
+    the embedded models), as the 'contaminated' metric."""
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:

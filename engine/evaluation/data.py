@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ BUILTIN: dict[str, tuple[str, str]] = {
     "heldout": ("perplexity", "held-out documents of the pretraining corpus (Korean and English)"),
     "heldout-ko": ("perplexity", "held-out Korean documents of the pretraining corpus"),
     "heldout-en": ("perplexity", "held-out English documents of the pretraining corpus"),
+    "train-lessons": ("perplexity", "lesson paragraphs the embedded models were trained on (seen text)"),
     "course-mc": ("multiple_choice", "original bilingual four-choice questions about the course"),
     "sentiment-ko": ("classification", "held-out Korean sentiment sentences (LLM Dojo's own)"),
     "sentiment-en": ("classification", "held-out English movie-review sentences (Pang & Lee, via gensim)"),
@@ -71,12 +73,21 @@ def load_set(task: str, data: str, limit: int = 0) -> EvalSet:
 
 
 # -- built-in sets -----------------------------------------------------------------------
+@lru_cache(maxsize=2)
+def corpus(spec: Any = None) -> Any:
+    """The pretraining corpus (``engine.text.corpus``), built once per process and spec (a few seconds)."""
+    from ..text.corpus import CorpusSpec, build_corpus
+
+    return build_corpus(spec or CorpusSpec())
+
+
 def _builtin(task: str, name: str) -> EvalSet:
     if task == "perplexity":
-        from ..text.corpus import build_corpus
-
-        lang = {"heldout-ko": "ko", "heldout-en": "en"}.get(name)
-        texts = build_corpus().texts("heldout", lang)
+        corpus_ = corpus()
+        if name == "train-lessons":
+            texts = list(dict.fromkeys(d.text for d in corpus_.train if d.source == "lessons"))
+        else:
+            texts = corpus_.texts("heldout", {"heldout-ko": "ko", "heldout-en": "en"}.get(name))
         return EvalSet(task, f"built-in {name}", [{"id": f"{name}-{i}", "text": t} for i, t in enumerate(texts, 1)])
     if task == "classification":
         from ..training.datasets import load_task_data

@@ -319,3 +319,16 @@ def test_builtin_course_sets_are_well_formed():
     assert len({it["answer"] for it in mc.items}) == 4  # the right answer is not always in one place
     qa = load_set("generation", "course-qa")
     assert len(qa) >= 20 and all(it["answers"] for it in qa.items)
+
+
+# -- contamination -----------------------------------------------------------------------
+def test_contamination_flags_text_the_embedded_model_was_trained_on():
+    from engine.evaluation.contamination import check, flagged
+
+    assert flagged(["one two three four five six seven eight nine", "brand new words here"],
+                   ["zero one two three four five six seven eight"], n=8) == [True, False]
+    seen = check("dojo-tiny", "perplexity", load_set("perplexity", "train-lessons", limit=20).items)
+    unseen = check("dojo-tiny", "multiple_choice", load_set("multiple_choice", "course-mc").items)
+    assert seen is not None and seen.fraction == 1.0 and seen.total == 20
+    assert unseen is not None and unseen.fraction == 0.0  # the course questions are new text
+    assert check("/some/local/model", "perplexity", [{"text": "x"}]) is None  # unknown training text

@@ -43,9 +43,9 @@ if TYPE_CHECKING:
     from engine.evaluation.results import Comparison, EvalResult
     from engine.models.load import Loaded
 
-SETS = ("course-mc", "sentiment-ko", "sentiment-en", "course-qa", "heldout-ko", "heldout-en")
-FORM_FIELDS = ("limit", "n_shot", "chat_template")
-SHORT = {"perplexity": "ppl", "word_perplexity": "word_ppl", "byte_perplexity": "byte_ppl", "bits_per_byte": "bpb"}
+SETS = ("course-mc", "sentiment-ko", "sentiment-en", "course-qa", "heldout-ko", "heldout-en", "train-lessons")
+FORM_FIELDS = ("limit", "n_shot", "chat_template", "contamination")
+SHORT = {"contaminated": "contam.", "perplexity": "ppl", "word_perplexity": "word_ppl", "byte_perplexity": "byte_ppl", "bits_per_byte": "bpb"}
 LETTERS = "ABCDEFGHIJ"
 
 
@@ -86,7 +86,8 @@ class EvaluationScreen(DojoScreen):
         picked = [s for s in (ex.get("tasks") or ex.get("sets") or ["course-mc"]) if s in SETS]
         self.picked = picked or ["course-mc"]
         self.form_values = {"limit": int(ex.get("limit", 20)), "n_shot": int(ex.get("n_shot", 0)),
-                            "chat_template": bool(ex.get("chat_template", False))}
+                            "chat_template": bool(ex.get("chat_template", False)),
+                            "contamination": bool(ex.get("contamination", False))}
         self.comparisons: dict[str, Comparison] = {}
         self.cancel: threading.Event | None = None
         self.running = False

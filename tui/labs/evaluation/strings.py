@@ -47,6 +47,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "field.EvalConfig.limit": "항목 수",
         "field.EvalConfig.n_shot": "퓨샷 예시",
         "field.EvalConfig.chat_template": "채팅 템플릿",
+        "field.EvalConfig.contamination": "데이터 오염",
+        "eval.set.train-lessons": "퍼플렉서티: 학습한 레슨",
         "msg.eval.truncated": "{total}개 중 {n}개 항목이 모델의 컨텍스트({context} 토큰)보다 길어 프롬프트 앞부분을 "
                               "잘랐습니다. 점수는 잘린 그대로 계산했습니다.",
         "msg.eval.no_labels_in_card": "모델에 레이블 단어가 적힌 과제 카드가 없어 데이터의 레이블({labels})을 씁니다.",
@@ -94,6 +96,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "field.EvalConfig.limit": "Items",
         "field.EvalConfig.n_shot": "Few-shot",
         "field.EvalConfig.chat_template": "Chat template",
+        "field.EvalConfig.contamination": "Contamination",
+        "eval.set.train-lessons": "Perplexity: seen lessons",
         "msg.eval.truncated": "{n} of {total} items were longer than the model's context ({context} tokens): their "
                               "prompts were cut from the left, and the score counts them as they were read",
         "msg.eval.no_labels_in_card": "the model has no task card with label words: the label words come from the "
