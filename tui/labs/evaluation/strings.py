@@ -48,7 +48,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "field.EvalConfig.n_shot": "퓨샷 예시",
         "field.EvalConfig.chat_template": "채팅 템플릿",
         "field.EvalConfig.contamination": "데이터 오염",
-        "eval.set.train-lessons": "퍼플렉서티: 학습한 레슨",
+        "eval.set.train-lessons": "퍼플렉서티: 학습 레슨",
         "msg.eval.truncated": "{total}개 중 {n}개 항목이 모델의 컨텍스트({context} 토큰)보다 길어 프롬프트 앞부분을 "
                               "잘랐습니다. 점수는 잘린 그대로 계산했습니다.",
         "msg.eval.no_labels_in_card": "모델에 레이블 단어가 적힌 과제 카드가 없어 데이터의 레이블({labels})을 씁니다.",
