@@ -314,7 +314,7 @@ def test_bad_settings_and_sets():
 
 def test_builtin_course_sets_are_well_formed():
     mc = load_set("multiple_choice", "course-mc")
-    assert len(mc) >= 50 and {it["lang"] for it in mc.items} == {"ko", "en"}
+    assert len(mc) >= 100 and {it["lang"] for it in mc.items} == {"ko", "en"}
     assert all(len(it["choices"]) == 4 for it in mc.items)
     assert len({it["answer"] for it in mc.items}) == 4  # the right answer is not always in one place
     qa = load_set("generation", "course-qa")
