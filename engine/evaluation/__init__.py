@@ -9,6 +9,7 @@ One module per question a student asks:
   this package and loaded by path (the hub is offline), each wrapping a maintained library
 * ``tasks``    perplexity, multiple choice, classification, generation -> an :class:`EvalResult`
 * ``results``  results, several models side by side, JSON/CSV/Markdown
+* ``contamination``  which items share an 8-word sequence with a model's known training text
 * ``api``      load the base model and each adapter, run the task on each -> a comparison
 
 Only torch-free modules are imported here, so the TUI starts without torch.

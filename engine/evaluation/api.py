@@ -65,8 +65,9 @@ def evaluate_candidates(candidates: list[Candidate], config: EvalConfig, *,
     """Each candidate on ``config``'s task and data -> the comparison (base first)."""
     if not candidates:
         raise DojoError("no model to evaluate: give at least one --model")
+    candidates = [Candidate(c.model, c.adapter) for c in candidates]
     for c in candidates:
-        if c.adapter is not None and not Path(c.adapter).expanduser().is_dir():
+        if c.adapter is not None and not Path(run_output(c.adapter)).expanduser().is_dir():
             raise DojoError(f"no adapter folder at {c.adapter}")
     es = load_set(config.task, config.data_name, config.limit)
     emit = on_progress or (lambda event: None)
@@ -74,7 +75,7 @@ def evaluate_candidates(candidates: list[Candidate], config: EvalConfig, *,
     seen: dict[str, Any] = {}
     for k, cand in enumerate(candidates):
         emit(EvalProgress("load", k, len(candidates), cand.label))
-        loaded = load(cand.model)
+        loaded = load(run_output(cand.model))
         model = loaded.model
         from ..training.task_card import read_card
 
@@ -82,8 +83,9 @@ def evaluate_candidates(candidates: list[Candidate], config: EvalConfig, *,
         if cand.adapter:
             from ..generation.adapter import apply_adapter
 
-            model = apply_adapter(model, cand.adapter, cand.model, loaded.resolved.path)
-            card = read_card(Path(cand.adapter).expanduser()) or card
+            adapter = run_output(cand.adapter)
+            model = apply_adapter(model, adapter, cand.model, loaded.resolved.path)
+            card = read_card(Path(adapter).expanduser()) or card
         try:
             result = _run(model, loaded.tokenizer, es, config, card, k, len(candidates), cand, emit, cancel)
         finally:
@@ -117,6 +119,26 @@ def _run(model, tokenizer, es, config, card, k, count, cand, emit, cancel) -> Ev
         emit(EvalProgress("score", k, count, cand.label, done, total))
 
     return run_task(model, tokenizer, es, config, card=card, on_progress=progress, cancel=cancel)
+
+
+def run_output(name: str) -> str:
+    """The output folder of a finished run when ``name`` is a run id (or a unique prefix of one);
+    any other name (an embedded model, a folder, a hub id) unchanged."""
+    from ..models.resolve import embedded_models
+
+    if name in embedded_models() or Path(name).expanduser().exists() or "/" in name:
+        return name
+    from ..runs import store
+
+    try:
+        run_dir = store.find_run(name)
+    except DojoError:
+        return name
+    state = store.status(run_dir)
+    if state.get("state") != "completed" or not state.get("output"):
+        raise DojoError(f"run {name} is {state.get('state', 'not finished')}: evaluate it once it has completed "
+                        f"(watch it with: llm-dojo runs attach {name})")
+    return str(state["output"])
 
 
 def results_dir() -> Path:

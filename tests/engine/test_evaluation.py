@@ -332,3 +332,23 @@ def test_contamination_flags_text_the_embedded_model_was_trained_on():
     assert seen is not None and seen.fraction == 1.0 and seen.total == 20
     assert unseen is not None and unseen.fraction == 0.0  # the course questions are new text
     assert check("/some/local/model", "perplexity", [{"text": "x"}]) is None  # unknown training text
+
+
+# -- a finished fine-tuning run, named by its id -----------------------------------------
+def test_a_finished_run_is_evaluated_by_its_id(tiny_llama_dir, tmp_path):
+    from engine.evaluation.api import Candidate, evaluate_candidates, run_output
+    from engine.runs import store
+    from engine.runs.spec import RunSpec
+
+    run_dir = store.create_run(RunSpec(model="dojo-tiny"))
+    store.write_status(run_dir, state="running")
+    with pytest.raises(DojoError, match="evaluate it once it has completed"):
+        run_output(run_dir.name)
+    store.write_status(run_dir, state="completed", output=str(tiny_llama_dir))
+    assert run_output(run_dir.name) == str(tiny_llama_dir)
+    assert run_output(store.short_id(run_dir.name)) == str(tiny_llama_dir)
+    assert run_output("dojo-tiny") == "dojo-tiny" and run_output("no-such-run-or-model") == "no-such-run-or-model"
+    data = write_jsonl(tmp_path / "mc.jsonl", MC_ITEMS[:2])
+    comp = evaluate_candidates([Candidate(run_dir.name)], EvalConfig(task="multiple_choice", data=str(data),
+                                                                    bootstrap=0))
+    assert comp.results[0].model == run_dir.name and len(comp.results[0].items) == 2
