@@ -5,7 +5,9 @@ fields of its task; any other field (``id``, ``lang``) is kept:
 
 * ``perplexity``      ``{"text": "..."}`` (a ``.txt`` file works too: paragraphs split by blank lines)
 * ``multiple_choice`` ``{"question": "...", "choices": ["...", ...], "answer": 0}``: ``answer`` is
-  the index of the right choice (0-based); ``"prompt"`` replaces the built question if given
+  the index of the right choice (0-based, as in MMLU) or its letter (``"B"``); ``"prompt"`` replaces
+  the built question if given. KMMLU-style rows (columns ``A``, ``B``, ``C``, ``D`` and a 1-based
+  ``answer``) are read too.
 * ``classification``  ``{"text": "...", "label": "positive"}``
 * ``generation``      ``{"prompt": "...", "answer": "..."}``: ``answer`` may be a list of accepted answers
 
@@ -146,6 +148,16 @@ def _from_file(task: str, path: Path) -> EvalSet:
                 _text(where, row, "prompt", task)
             else:
                 _text(where, row, "question", task)
+            if "choices" not in row and all(k in row for k in "AB"):  # KMMLU: A..D columns, answer 1-based
+                letters = [k for k in "ABCDEFGHIJ" if k in row]
+                item["choices"] = [str(row[k]) for k in letters]
+                if isinstance(row.get("answer"), int) and not isinstance(row.get("answer"), bool):
+                    item["answer"] = row["answer"] - 1
+                row = item
+            if isinstance(row.get("answer"), str) and len(row["answer"].strip()) == 1 \
+                    and row["answer"].strip().upper() in "ABCDEFGHIJ":
+                item["answer"] = "ABCDEFGHIJ".index(row["answer"].strip().upper())
+                row = item
             choices = row.get("choices")
             if not isinstance(choices, list) or len(choices) < 2 or not all(isinstance(c, str) for c in choices):
                 raise DojoError(f"{where}: 'choices' must be a list of at least two texts")

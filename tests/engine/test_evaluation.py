@@ -352,3 +352,16 @@ def test_a_finished_run_is_evaluated_by_its_id(tiny_llama_dir, tmp_path):
     comp = evaluate_candidates([Candidate(run_dir.name)], EvalConfig(task="multiple_choice", data=str(data),
                                                                     bootstrap=0))
     assert comp.results[0].model == run_dir.name and len(comp.results[0].items) == 2
+
+
+def test_mmlu_and_kmmlu_style_rows(tmp_path):
+    path = write_jsonl(tmp_path / "k.jsonl", [
+        {"question": "1+1?", "A": "1", "B": "2", "C": "3", "D": "4", "answer": 2},  # KMMLU: 1-based
+        {"question": "2+2?", "choices": ["3", "4"], "answer": "B"},                  # a letter
+        {"question": "3+3?", "choices": ["6", "7"], "answer": 0}])                   # MMLU: 0-based
+    es = load_set("multiple_choice", str(path))
+    assert [(it["choices"], it["answer"]) for it in es.items] == [(["1", "2", "3", "4"], 1), (["3", "4"], 1),
+                                                                  (["6", "7"], 0)]
+    write_jsonl(path, [{"question": "q", "A": "x", "B": "y", "answer": 3}])
+    with pytest.raises(DojoError, match="answer index 2 is out of range"):
+        load_set("multiple_choice", str(path))

@@ -21,10 +21,11 @@ from .common import JsonOpt, load_with_progress, print_json
 from .options import config_options
 
 Models = Annotated[Optional[list[str]], typer.Option(
-    "--model", "-m", metavar="NAME", help="Model to evaluate (embedded name, local folder, a fine-tuning run's output); repeat to "
-    "compare several. The first is the base the table compares with. (default: dojo-tiny)")]
+    "--model", "-m", metavar="NAME", help="Model to evaluate (embedded name, local folder, or a finished run's id); repeat "
+    "to compare several. The first is the base the table compares with. (default: dojo-tiny)")]
 Adapters = Annotated[Optional[list[str]], typer.Option(
-    "--adapter", metavar="PATH", help="A PEFT (LoRA) adapter folder to evaluate on the first model; repeatable.")]
+    "--adapter", metavar="PATH", help="A PEFT (LoRA) adapter folder (or a finished LoRA run's id) to evaluate on the first "
+    "model; repeatable.")]
 Markdown = Annotated[bool, typer.Option("--markdown", help="Print the table as Markdown.")]
 Csv = Annotated[bool, typer.Option("--csv", help="Print the table as CSV.")]
 Save = Annotated[bool, typer.Option("--save/--no-save", help="Save JSON, CSV and Markdown under the data directory.")]

@@ -10,7 +10,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "ko": {
         "eval.title": "평가 실습",
         "eval.models": "모델 (첫째가 기준)",
-        "eval.models.placeholder": "dojo-tiny, 폴더 경로",
+        "eval.models.placeholder": "dojo-tiny, 폴더, 런 ID",
         "eval.adapters": "어댑터 폴더",
         "eval.adapters.placeholder": "경로, 쉼표로 구분",
         "eval.sets": "평가 세트 (스페이스)",
@@ -59,7 +59,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "en": {
         "eval.title": "Evaluation lab",
         "eval.models": "Models (first is the base)",
-        "eval.models.placeholder": "dojo-tiny, a folder",
+        "eval.models.placeholder": "dojo-tiny, folder, run id",
         "eval.adapters": "Adapter folders",
         "eval.adapters.placeholder": "paths, comma-separated",
         "eval.sets": "Sets (Space to pick)",
