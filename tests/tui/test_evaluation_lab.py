@@ -174,7 +174,8 @@ async def test_language_switch_keeps_the_results(loaded, lang):
         assert "지표" in shown and "평가 세트" in shown and "평가 실행" in shown
 
 
-def test_korean_screen_fits_80x24(snap_compare, loaded, lang):
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_korean_screen_fits(snap_compare, loaded, lang, size):
     lang("ko")
     app = LabApp(loaded, {"tasks": ["course-mc", "sentiment-ko"], "limit": 2})
 
@@ -187,4 +188,4 @@ def test_korean_screen_fits_80x24(snap_compare, loaded, lang):
         await pilot.wait_for_scheduled_animations()
         await pilot.pause()
 
-    assert snap_compare(app, terminal_size=(80, 24), run_before=run)
+    assert snap_compare(app, terminal_size=size, run_before=run)
