@@ -305,7 +305,8 @@ def _generation(model, tokenizer, es, config, card, progress, cancel) -> dict[st
         with torch.inference_mode():
             out = model.generate(input_ids=torch.tensor([ids], device=device),
                                  attention_mask=torch.ones(1, len(ids), dtype=torch.long, device=device),
-                                 max_new_tokens=config.max_new_tokens, do_sample=False, pad_token_id=pad)
+                                 max_new_tokens=config.max_new_tokens, do_sample=False, pad_token_id=pad,
+                                 stop_strings=["\n"], tokenizer=tokenizer)  # the answer is the first line
         text = tokenizer.decode(out[0, len(ids):], skip_special_tokens=True)
         answer = text.strip().split("\n")[0].strip()
         preds.append(answer)
