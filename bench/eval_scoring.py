@@ -109,7 +109,7 @@ def main() -> None:
               f"CPU, acc {b[f'acc_batch_{size}']:.4f}")
     if b:
         print(f"  speed-up 8 vs 1: {b['speedup_8_vs_1']}x wall, {b['cpu_speedup_8_vs_1']}x CPU; 32 vs 1: "
-              f"{b["speedup_32_vs_1"]}x wall, {b['cpu_speedup_32_vs_1']}x CPU")
+              f"{b['speedup_32_vs_1']}x wall, {b['cpu_speedup_32_vs_1']}x CPU")
         print(f"  largest log-likelihood difference between batch sizes: {b['max_abs_diff']:.2e}")
     if "default_evaluation" not in result:
         return
