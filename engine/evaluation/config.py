@@ -51,8 +51,9 @@ class EvalConfig:
     chat_template: bool = setting(False, flag="--chat-template/--no-chat-template")
     """Wrap each prompt in the model's chat template (as a user turn); recorded in the result. Off: the plain
     prompt, as harnesses do for base models."""
-    max_new_tokens: int = setting(32, minimum=1, maximum=256)
-    """generation: the most tokens an answer may have (greedy decoding, stops at a new line)."""
+    max_new_tokens: int = setting(16, minimum=1, maximum=256)
+    """generation: the most tokens an answer may have (greedy decoding, stops at a new line). 16 fits the
+    short answers of the built-in set; raise it for longer references."""
     bootstrap: int = setting(200, minimum=0, maximum=5000)
     """Bootstrap resamples for each metric's standard error (0: no stderr). 200 is enough for two digits."""
     contamination: bool = setting(False, flag="--contamination/--no-contamination")
