@@ -322,6 +322,7 @@ def test_builtin_course_sets_are_well_formed():
 
 
 # -- contamination -----------------------------------------------------------------------
+@pytest.mark.slow  # builds the pretraining corpus (a few seconds)
 def test_contamination_flags_text_the_embedded_model_was_trained_on():
     from engine.evaluation.contamination import check, flagged
 
