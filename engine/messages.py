@@ -27,6 +27,7 @@ CATALOGUES: tuple[str, ...] = (
     "engine.embeddings.messages",
     "engine.tokenize.messages",
     "engine.chat.messages",
+    "engine.evaluation.messages",
 )
 """Modules that define a ``MESSAGES`` dict (key -> English template)."""
 

@@ -34,6 +34,7 @@ PACKAGES: dict[str, str] = {
     "embeddings": "tui.labs.embeddings",
     "models": "tui.labs.models",
     "chat": "tui.labs.chat",
+    "evaluation": "tui.labs.evaluation",
 }
 """Lab name (as in ``lesson.toml``) -> its package. "runs" is the runs list, not a lesson lab."""
 
