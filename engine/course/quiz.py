@@ -4,7 +4,8 @@ A question is checked the same way everywhere (TUI, CLI, tests), so ``check`` li
 on the question itself and accepts what a person types::
 
     choice   "2" or 2              -> index into the choices (0-based)
-    numeric  "0.07", "1/15", "7.1e-2" -> within ``tolerance`` of the answer
+    numeric  "0.07", "1/15", "7.1e-2", "0,711", "35바이트", "71.1%"
+                                   -> within ``tolerance`` of the answer
     short    "  Hug "              -> any accepted answer, case-insensitive, stripped
 
 ``parse_quiz`` validates every ``[[question]]`` block of a quiz.toml and records
@@ -45,13 +46,24 @@ class Question:
         if self.kind == "choice":
             return _as_index(response) == self.answer
         if self.kind == "numeric":
-            value = parse_number(response)
-            if value is None:
-                return False
             slack = 1e-12 * max(1.0, abs(float(self.answer)))  # float noise at the edge
-            return abs(value - float(self.answer)) <= self.tolerance + slack
+            return any(abs(value - float(self.answer)) <= self.tolerance + slack
+                       for value in number_readings(response))
         typed = _normalise(str(response))
         return any(typed == _normalise(accepted) for accepted in self.answer)
+
+
+    def well_formed(self, response: str | int | float) -> bool:
+        """Whether ``response`` has the form the question asks for (gradable at all).
+
+        A numeric question given words ("모르겠다", "abc") is not answered wrong: the
+        app asks for a number instead of grading and revealing the answer.
+        """
+        if self.kind == "numeric":
+            return bool(number_readings(response))
+        if self.kind == "choice":
+            return _as_index(response) is not None
+        return bool(str(response).strip())
 
 
 def _as_index(response: Any) -> int | None:
@@ -84,6 +96,45 @@ def parse_number(response: Any) -> float | None:
         except ValueError:
             return None
     return value if math.isfinite(value) else None
+
+
+_LEADING_NUMBER = re.compile(
+    r"\s*([+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?(?:\s*/\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+))?)"
+    r"\s*(%?)\s*([^\d]*)$"
+)
+_THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d*)?")
+
+
+def number_readings(response: Any) -> list[float]:
+    """Every number a person may have meant by ``response`` (empty: not a number).
+
+    Beyond :func:`parse_number`: a unit after the number is dropped ("35바이트",
+    "35 bytes"), a comma is a thousands separator where it groups three digits after
+    a non-zero lead ("1,024") and a decimal comma otherwise ("0,711"), and "71.1%"
+    reads as 0.711 or as 71.1 (the question decides which is right).
+    """
+    value = parse_number(response)
+    if value is not None:
+        return [value]
+    if isinstance(response, (bool, int, float)):
+        return []
+    text = str(response).strip().replace("\u2212", "-").replace("\uff05", "%")
+    match = _LEADING_NUMBER.fullmatch(text)
+    if match is None:
+        return []
+    number, percent, _unit = match.groups()
+    number = number.replace(" ", "")
+    if "," in number:
+        if _THOUSANDS.fullmatch(number.split("/")[0]) and "/" not in number:
+            number = number.replace(",", "")
+        elif number.count(",") == 1 and "." not in number:
+            number = number.replace(",", ".")
+        else:
+            return []
+    value = parse_number(number)
+    if value is None:
+        return []
+    return [value / 100, value] if percent else [value]
 
 
 def _normalise(text: str) -> str:
@@ -191,4 +242,4 @@ def _parse_choices(doc: TomlDoc, block: dict[str, Any], base: KeyPath, label: st
 
 
 __all__ = ["Question", "QUESTION_KINDS", "MIN_QUESTIONS", "DEFAULT_TOLERANCE", "parse_quiz",
-           "parse_number"]
+           "parse_number", "number_readings"]

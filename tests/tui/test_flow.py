@@ -24,7 +24,8 @@ async def test_lesson_and_quiz_round_trip(dojo_home: Path) -> None:
         assert isinstance(app.screen, HomeScreen)
         text = screen_text(app)
         assert "Day 1" in text and "Day 2" in text
-        assert "A taste of tokenizers" in text and "new" in text
+        assert "A taste of tokenizers" in text and "not started" in text
+        assert "Status" in text and "Quiz" in text  # column headers
 
         await pilot.press("enter")  # the first lesson is highlighted
         await pilot.pause()
@@ -117,6 +118,52 @@ async def test_wrong_numeric_answer_and_empty_input(dojo_home: Path) -> None:
         assert not app.store.get("lora").completed
 
 
+async def test_words_in_a_numeric_question_ask_for_a_number(dojo_home: Path) -> None:
+    """Issue 10 item 9: "abc" is not graded wrong (which would reveal the answer)."""
+    app = make_app("en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.open_lesson("lora", step=1)
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"abc", "enter")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Answer with a number" in text
+        assert "16384" not in text and "Not quite" not in text
+        assert app.store.get("lora").answers == {}
+        quiz = app.screen
+        assert isinstance(quiz, QuizScreen) and not quiz.answered
+        # What a person types with a unit or a decimal comma is read as the number.
+        await pilot.press(*["backspace"] * 3, *"16,384 parameters", "enter")
+        await pilot.pause()
+        assert "Correct!" in screen_text(app)
+        assert app.store.get("lora").answers == {"q1": ("16,384 parameters", True)}
+
+
+async def test_no_choice_is_preselected(dojo_home: Path) -> None:
+    """Issue 10 item 9: a stray Enter on a multiple-choice question answers nothing."""
+    app = make_app("en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.open_lesson("lora", step=1)
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"16384", "enter", "enter")  # answer q1, then "Next question"
+        await pilot.pause()
+        quiz = app.screen
+        assert isinstance(quiz, QuizScreen) and quiz.index == 1
+        await pilot.press("enter")  # a second Enter lands on the choices: nothing happens
+        await pilot.pause()
+        assert not quiz.answered
+        assert "q2" not in app.store.get("lora").answers
+        await pilot.press("down", "enter")  # an explicit pick answers
+        await pilot.pause()
+        assert quiz.answered and app.store.get("lora").answers["q2"] == ("0", True)
+
+
 async def test_progress_survives_a_restart(dojo_home: Path) -> None:
     app = make_app("en")
     async with app.run_test(size=(80, 24)) as pilot:
@@ -142,7 +189,7 @@ async def test_progress_survives_a_restart(dojo_home: Path) -> None:
         await pilot.pause()
         assert isinstance(again.screen, HomeScreen)
         row = next(line for line in screen_text(again).splitlines() if "Word embeddings" in line)
-        assert "started" in row
+        assert "in progress" in row
         await pilot.press("c")
         await pilot.pause()
         screen = again.screen
@@ -151,14 +198,64 @@ async def test_progress_survives_a_restart(dojo_home: Path) -> None:
         assert "Step 2/2: Dense representations" in screen_text(again)
 
 
-async def test_continue_with_nothing_to_continue(dojo_home: Path) -> None:
+async def test_continue_with_no_progress_opens_lesson_one(dojo_home: Path) -> None:
+    """Issue 10 item 21: "c" on a fresh install starts the course instead of refusing."""
     app = make_app("en")
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("c")
         await pilot.pause()
-        assert isinstance(app.screen, HomeScreen)
-        assert any("Nothing to continue" in str(n.message) for n in app._notifications)
+        assert isinstance(app.screen, LessonScreen)
+        assert app.screen.lesson.id == "tokenizers" and app.screen.step == 0
+
+
+async def test_continue_after_a_finished_lesson_opens_the_next(dojo_home: Path) -> None:
+    with ProgressStore(paths.progress_db()) as store:
+        store.set_step("tokenizers", 2)
+        store.mark_done("tokenizers")
+    app = make_app("en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, LessonScreen)
+        assert app.screen.lesson.id == "embeddings"
+
+
+async def test_map_at_80x24_shows_practice_rows_and_a_training_run(dojo_home: Path) -> None:
+    """Issue 10 item 21: labs, runs and chat on screen at 80x24, and a sign a run trains."""
+    import json
+    import os
+
+    run = dojo_home / "runs" / "20260101-000000-sft-abcd"
+    run.mkdir(parents=True)
+    (run / "spec.json").write_text("{}")
+    (run / "status.json").write_text(json.dumps({"state": "running", "pid": os.getpid()}))
+    from engine.runs.store import SPEC, STATUS, root
+
+    assert root() == run.parent and SPEC == "spec.json" and STATUS == "status.json"
+    for lang, words in (("en", ("Labs", "Training runs", "1 training", "Status", "Quiz")),
+                        ("ko", ("실습실", "학습 실행", "1개 학습 중", "상태", "퀴즈"))):
+        app = make_app(lang)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            text = screen_text(app)
+            for word in words:
+                assert word in text, (lang, word, text)
+    # The shipped course too: every lesson and the three practice rows fit at 80x24.
+    from tui.app import create_app
+    from tui.services import real_services
+
+    from engine.course.lessons import load_course
+
+    real = create_app(real_services("ko"))
+    async with real.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        text = screen_text(real)
+        for lesson in load_course().lessons:
+            assert f"{lesson.order}. " in text
+        for word in ("실습실", "학습 실행", "내 모델과 채팅", "1개 학습 중"):
+            assert word in text, (word, text)
 
 
 async def test_broken_lessons_are_listed_but_cannot_be_opened(dojo_home: Path) -> None:
@@ -192,7 +289,7 @@ async def test_coming_soon_pages_and_try_it(dojo_home: Path) -> None:
         assert type(app.screen).__name__ == "RunsScreen"
         await pilot.press("escape", "j", "enter")  # chat: still coming
         await pilot.pause()
-        assert "chat with the built-in model" in screen_text(app)
+        assert "The chat screen is not built yet" in screen_text(app)
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)

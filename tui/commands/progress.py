@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from engine.course.lessons import Course, Lesson, load_course
-from engine.course.progress import LessonProgress, ProgressStore
+from engine.course.progress import LessonProgress, ProgressStore, quiz_score
 from engine.errors import DojoError
 from engine.paths import ensure_home, progress_db
 
@@ -87,8 +87,7 @@ def _reset(yes: bool, json_out: bool) -> None:
 
 
 def _row(lesson: Lesson, done: LessonProgress) -> dict[str, Any]:
-    ids = {q.id for q in lesson.questions}
-    answered = {qid: ok for qid, (_, ok) in done.answers.items() if qid in ids}
+    score = quiz_score(lesson, done)
     return {
         "id": lesson.id,
         "order": lesson.order,
@@ -97,8 +96,8 @@ def _row(lesson: Lesson, done: LessonProgress) -> dict[str, Any]:
         "status": done.status,
         "current_step": done.current_step,
         "total_steps": len(lesson.steps["en"]),
-        "quiz": {"correct": sum(answered.values()), "answered": len(answered),
-                 "total": len(lesson.questions)},
+        "quiz": {"correct": score.correct, "answered": score.answered, "total": score.total,
+                 "text": score.text},
         "time_spent_s": round(done.time_spent_s, 1),
     }
 

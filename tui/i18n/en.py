@@ -4,8 +4,7 @@ STRINGS: dict[str, str] = {
     "app.title": "LLM Dojo",
     # home
     "home.title": "Course map",
-    "home.intro": "Understanding and fine-tuning large language models. "
-    "Pick a lesson with the arrows or j/k and press Enter; c continues where you left off.",
+    "home.intro": "Enter: open · j/k: move · c: continue",
     "home.day": "Day {day}",
     "home.practice": "Practice",
     "home.labs": "Labs",
@@ -18,8 +17,14 @@ STRINGS: dict[str, str] = {
     "home.detail": "{summary}\nAbout {minutes} minutes. Lab: {lab}.",
     "home.nothing_to_continue": "Nothing to continue yet: open a lesson first.",
     "home.no_such_lesson": "There is no lesson called {lesson}.",
-    "status.not_started": "new",
-    "status.in_progress": "started",
+    "home.detail.short": "About {minutes} minutes · Lab: {lab}",
+    "home.col.lesson": "Lesson",
+    "home.col.status": "Status",
+    "home.col.quiz": "Quiz",
+    "home.runs.training": "{count} training",
+    "home.coming": "coming",
+    "status.not_started": "not started",
+    "status.in_progress": "in progress",
     "status.done": "done",
     # labs
     "lab.tokenizer": "Tokenizer",
@@ -43,10 +48,11 @@ STRINGS: dict[str, str] = {
     "lesson.step": "Step {index}/{total}: {title}",
     "lesson.hint": "n or right arrow: next step   p or left arrow: previous   t: try it",
     "lesson.hint.last": "Last step. n: take the quiz   t: try it",
+    "lesson.lab_missing": "This lesson's lab ({lab}) is not in the app yet. Press t to see what it will do.",
     # quiz
     "quiz.title": "Quiz: {lesson}",
     "quiz.counter": "Question {index} of {total}",
-    "quiz.placeholder.numeric": "Type a number (0.07, 1/15 or 7e-2), then Enter",
+    "quiz.placeholder.numeric": "Type a number (0.07, 1/15, 35 bytes...), then Enter",
     "quiz.placeholder.short": "Type your answer, then Enter",
     "quiz.correct": "Correct!",
     "quiz.incorrect": "Not quite. The answer is: {answer}",
@@ -56,6 +62,8 @@ STRINGS: dict[str, str] = {
     "quiz.score": "Score: {correct} of {total} correct",
     "quiz.back_hint": "Esc: back to the course map",
     "quiz.empty": "Type an answer first.",
+    "quiz.need_number": "Answer with a number (e.g. 35, 0.711, 1/15). Nothing was graded yet.",
+    "quiz.choose_hint": "Pick with the number keys 1-9, or move with the arrows and press Enter.",
     # try it
     "tryit.title": "Try it: {lab} lab",
     "tryit.not_yet": "This lab is not built yet. Here is what it will do with this lesson's example.",
@@ -78,8 +86,9 @@ STRINGS: dict[str, str] = {
     "watch their loss curves live, and reattach after closing the app or losing SSH: "
     "the runs keep going on their own.",
     "soon.chat.title": "Chat",
-    "soon.chat.body": "Here you will chat with the built-in model and with the adapters you "
-    "trained, side by side, with the sampling settings in view.",
+    "soon.chat.body": "The chat screen is not built yet. When it is, you will chat here with "
+    "the built-in model and with the adapters you trained, side by side, with the sampling "
+    "settings in view. Until then, the generation lab lets you write with the model.",
     "soon.back": "Esc: back",
     # terminal size
     "small.notice": "Enlarge the terminal to at least 80x24 (now {width}x{height}).",

@@ -8,8 +8,7 @@ STRINGS: dict[str, str] = {
     "app.title": "LLM 도장",
     # home
     "home.title": "코스 지도",
-    "home.intro": "대규모 언어 모델의 이해와 파인튜닝. "
-    "화살표나 j/k로 레슨을 고르고 Enter를 누르세요. c는 마지막으로 보던 곳에서 이어 봅니다.",
+    "home.intro": "Enter: 열기 · j/k: 이동 · c: 이어 보기",
     "home.day": "{day}일차",
     "home.practice": "실습",
     "home.labs": "실습실",
@@ -22,6 +21,12 @@ STRINGS: dict[str, str] = {
     "home.detail": "{summary}\n약 {minutes}분. 실습: {lab}.",
     "home.nothing_to_continue": "이어 볼 레슨이 아직 없습니다. 먼저 레슨을 여세요.",
     "home.no_such_lesson": "{lesson} 레슨이 없습니다.",
+    "home.detail.short": "약 {minutes}분 · 실습: {lab}",
+    "home.col.lesson": "레슨",
+    "home.col.status": "상태",
+    "home.col.quiz": "퀴즈",
+    "home.runs.training": "{count}개 학습 중",
+    "home.coming": "준비 중",
     "status.not_started": "시작 전",
     "status.in_progress": "진행 중",
     "status.done": "완료",
@@ -47,10 +52,11 @@ STRINGS: dict[str, str] = {
     "lesson.step": "{index}/{total}단계: {title}",
     "lesson.hint": "n 또는 오른쪽 화살표: 다음 단계   p 또는 왼쪽 화살표: 이전   t: 실습",
     "lesson.hint.last": "마지막 단계입니다. n: 퀴즈 풀기   t: 실습",
+    "lesson.lab_missing": "이 레슨의 실습({lab})은 아직 앱에 없습니다. t를 누르면 무엇을 하게 될지 봅니다.",
     # quiz
     "quiz.title": "퀴즈: {lesson}",
     "quiz.counter": "{total}문제 중 {index}번",
-    "quiz.placeholder.numeric": "숫자를 입력하고 Enter (0.07, 1/15, 7e-2 모두 가능)",
+    "quiz.placeholder.numeric": "숫자를 입력하고 Enter (0.07, 0,07, 1/15, 35바이트 모두 가능)",
     "quiz.placeholder.short": "답을 입력하고 Enter",
     "quiz.correct": "정답입니다!",
     "quiz.incorrect": "아쉽네요. 정답: {answer}",
@@ -60,6 +66,8 @@ STRINGS: dict[str, str] = {
     "quiz.score": "점수: {total}문제 중 {correct}개 정답",
     "quiz.back_hint": "Esc: 코스 지도로 돌아가기",
     "quiz.empty": "먼저 답을 입력하세요.",
+    "quiz.need_number": "숫자로 답해 주세요(예: 35, 0.711, 1/15). 아직 채점하지 않았습니다.",
+    "quiz.choose_hint": "숫자 키 1-9로 고르거나, 화살표로 옮긴 뒤 Enter.",
     # try it
     "tryit.title": "실습해 보기: {lab}",
     "tryit.not_yet": "이 실습은 아직 만들어지지 않았습니다. 이 레슨의 예시로 무엇을 하게 될지 "
@@ -84,8 +92,9 @@ STRINGS: dict[str, str] = {
     "실시간으로 보며, 앱을 닫거나 SSH 연결이 끊긴 뒤에도 다시 붙어 볼 수 있게 됩니다. "
     "실행은 앱과 상관없이 계속 돕니다.",
     "soon.chat.title": "채팅",
-    "soon.chat.body": "여기서 내장 모델, 그리고 직접 학습한 어댑터와 나란히 대화하고, 샘플링 "
-    "설정을 보면서 답이 어떻게 달라지는지 비교하게 됩니다.",
+    "soon.chat.body": "채팅 화면은 아직 만들어지지 않았습니다. 완성되면 여기서 내장 모델, 그리고 "
+    "직접 학습한 어댑터와 나란히 대화하고, 샘플링 설정을 보면서 답이 어떻게 달라지는지 "
+    "비교하게 됩니다. 그때까지는 생성 실습에서 모델과 글을 주고받을 수 있습니다.",
     "soon.back": "Esc: 돌아가기",
     # terminal size
     "small.notice": "터미널 창을 80x24 이상으로 키워 주세요 (지금 {width}x{height}).",

@@ -24,6 +24,10 @@ from .modals import TryItModal
 from .quiz import QuizScreen
 
 
+LAB_MARKERS = {"ko": "**실습**:", "en": "**Lab**:"}
+"""How every lesson opens its lab paragraph (one heading for all, tests/lessons checks)."""
+
+
 class LessonScreen(DojoScreen):
     """Reads ``lesson.steps[lang][step]``; n/p move, t opens the lab, Esc goes back."""
 
@@ -40,6 +44,11 @@ class LessonScreen(DojoScreen):
         self._requested_step = step
         self.step = 0
         self._since: float | None = None
+
+    @property
+    def lab_ready(self) -> bool:
+        """Whether the lesson's lab is built (registered); if not, the lab step says so."""
+        return self.lesson.lab in self.dojo.services.labs
 
     @property
     def step_count(self) -> int:
@@ -74,9 +83,10 @@ class LessonScreen(DojoScreen):
             t("lesson.step", index=self.step + 1, total=len(steps), title=current.title)
         )
         last = self.step == len(steps) - 1
-        self.query_one("#lesson-hint", Static).update(
-            t("lesson.hint.last") if last else t("lesson.hint")
-        )
+        hint = t("lesson.hint.last") if last else t("lesson.hint")
+        if (last or LAB_MARKERS[lang] in current.markdown) and not self.lab_ready:
+            hint = f"{t('lesson.lab_missing', lab=t(f'lab.{self.lesson.lab}'))}\n{hint}"
+        self.query_one("#lesson-hint", Static).update(hint)
         await self.query_one("#lesson-markdown", Markdown).update(current.markdown)
         self.query_one("#reading", VerticalScroll).scroll_home(animate=False)
 
