@@ -48,7 +48,7 @@ STRINGS: dict[str, str] = {
     "lesson.step": "Step {index}/{total}: {title}",
     "lesson.hint": "n or right arrow: next step   p or left arrow: previous   t: try it",
     "lesson.hint.last": "Last step. n: take the quiz   t: try it",
-    "lesson.lab_missing": "This lesson's lab ({lab}) is not in the app yet. Press t to see what it will do.",
+    "lesson.lab_missing": "This lesson's lab ({lab}) is not built yet. t: what it will do",
     # quiz
     "quiz.title": "Quiz: {lesson}",
     "quiz.counter": "Question {index} of {total}",

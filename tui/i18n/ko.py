@@ -52,7 +52,7 @@ STRINGS: dict[str, str] = {
     "lesson.step": "{index}/{total}단계: {title}",
     "lesson.hint": "n 또는 오른쪽 화살표: 다음 단계   p 또는 왼쪽 화살표: 이전   t: 실습",
     "lesson.hint.last": "마지막 단계입니다. n: 퀴즈 풀기   t: 실습",
-    "lesson.lab_missing": "이 레슨의 실습({lab})은 아직 앱에 없습니다. t를 누르면 무엇을 하게 될지 봅니다.",
+    "lesson.lab_missing": "이 레슨의 실습({lab})은 아직 앱에 없습니다. t: 할 일 미리 보기",
     # quiz
     "quiz.title": "퀴즈: {lesson}",
     "quiz.counter": "{total}문제 중 {index}번",
