@@ -300,7 +300,7 @@ async def test_coming_soon_pages_and_try_it(dojo_home: Path) -> None:
         await pilot.pause()
         text = screen_text(app)
         assert "Tokenizes the example sentence with BPE" in text
-        assert "text = 오늘 날씨가 맑다" in text and "algorithm = bpe" in text
+        assert "text: 오늘 날씨가 맑다" in text and "algorithm: bpe" in text
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, LessonScreen)
@@ -358,3 +358,34 @@ async def test_tags_in_lesson_text_stay_visible(tmp_path, monkeypatch):
         await pilot.pause()
         text = " ".join(str(w.render()) for w in pilot.app.query("MarkdownParagraph"))
         assert "</w>" in text and "<|im_end|>" in text
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+async def test_try_it_dialogs_fit_80x24_without_raw_lists(dojo_home: Path, lang: str) -> None:
+    """Issue 10 item 13: every try-it dialog of the shipped course shows its close
+    button at 80x24 and writes its example as text, not as a Python list."""
+    from textual.widgets import Button
+
+    from engine.course.lessons import load_course
+    from tui.app import create_app
+    from tui.screens.modals import TryItModal
+    from tui.services import real_services
+
+    app = create_app(real_services(lang))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        checked = 0
+        for lesson in load_course().lessons:
+            if lesson.lab in app.services.labs:
+                continue  # a built lab opens instead of the dialog
+            app.push_screen(TryItModal(lesson))
+            await pilot.pause()
+            close = app.screen.query_one("#close", Button)
+            region = close.region
+            assert region.height > 0 and region.bottom <= 23, (lesson.id, region)  # above the footer
+            text = screen_text(app)
+            assert "[[" not in text and '["' not in text and "{'" not in text, (lesson.id, text)
+            await pilot.press("escape")
+            await pilot.pause()
+            checked += 1
+        assert checked >= 5
