@@ -26,6 +26,13 @@ STRINGS: dict[str, str] = {
     "status.not_started": "not started",
     "status.in_progress": "in progress",
     "status.done": "done",
+    # CLI: llm-dojo progress
+    "cli.progress.title": "LLM Dojo progress",
+    "cli.progress.none": "No lessons found.",
+    "cli.progress.step": "Step",
+    "cli.progress.time": "Time",
+    "cli.progress.summary": "{done} of {total} lessons done. Quiz: right answers / questions.",
+    "cli.progress.last": "Last opened: {title}",
     # labs
     "lab.tokenizer": "Tokenizer",
     "lab.morphology": "Morphological analysis",

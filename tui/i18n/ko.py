@@ -30,6 +30,13 @@ STRINGS: dict[str, str] = {
     "status.not_started": "시작 전",
     "status.in_progress": "진행 중",
     "status.done": "완료",
+    # CLI: llm-dojo progress
+    "cli.progress.title": "LLM 도장 진행 상황",
+    "cli.progress.none": "레슨이 없습니다.",
+    "cli.progress.step": "단계",
+    "cli.progress.time": "시간",
+    "cli.progress.summary": "레슨 {total}개 중 {done}개 완료. 퀴즈: 맞힌 수 / 문제 수.",
+    "cli.progress.last": "마지막으로 연 레슨: {title}",
     # labs
     "lab.tokenizer": "토크나이저",
     "lab.morphology": "형태소 분석",
