@@ -4,7 +4,7 @@ STRINGS: dict[str, str] = {
     "app.title": "LLM Dojo",
     # home
     "home.title": "Course map",
-    "home.intro": "Enter: open · j/k: move · c: continue",
+    "home.intro": "Enter: open   j/k: move   c: continue",
     "home.day": "Day {day}",
     "home.practice": "Practice",
     "home.labs": "Labs",
@@ -17,7 +17,7 @@ STRINGS: dict[str, str] = {
     "home.detail": "{summary}\nAbout {minutes} minutes. Lab: {lab}.",
     "home.nothing_to_continue": "Nothing to continue yet: open a lesson first.",
     "home.no_such_lesson": "There is no lesson called {lesson}.",
-    "home.detail.short": "About {minutes} minutes · Lab: {lab}",
+    "home.detail.short": "About {minutes} minutes, lab: {lab}",
     "home.col.lesson": "Lesson",
     "home.col.status": "Status",
     "home.col.quiz": "Quiz",
@@ -70,7 +70,7 @@ STRINGS: dict[str, str] = {
     "quiz.back_hint": "Esc: back to the course map",
     "quiz.empty": "Type an answer first.",
     "quiz.need_number": "Answer with a number (e.g. 35, 0.711, 1/15). Nothing was graded yet.",
-    "quiz.choose_hint": "Pick with the number keys 1-9, or move with the arrows and press Enter.",
+    "quiz.choose_hint": "Pick with the number keys 1-{n}, or move with the arrows and press Enter.",
     # try it
     "tryit.title": "Try it: {lab} lab",
     "tryit.not_yet": "This lab is not built yet. Here is what it will do with this lesson's example.",

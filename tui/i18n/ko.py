@@ -8,7 +8,7 @@ STRINGS: dict[str, str] = {
     "app.title": "LLM 도장",
     # home
     "home.title": "코스 지도",
-    "home.intro": "Enter: 열기 · j/k: 이동 · c: 이어 보기",
+    "home.intro": "Enter: 열기   j/k: 이동   c: 이어 보기",
     "home.day": "{day}일차",
     "home.practice": "실습",
     "home.labs": "실습실",
@@ -21,7 +21,7 @@ STRINGS: dict[str, str] = {
     "home.detail": "{summary}\n약 {minutes}분. 실습: {lab}.",
     "home.nothing_to_continue": "이어 볼 레슨이 아직 없습니다. 먼저 레슨을 여세요.",
     "home.no_such_lesson": "{lesson} 레슨이 없습니다.",
-    "home.detail.short": "약 {minutes}분 · 실습: {lab}",
+    "home.detail.short": "약 {minutes}분, 실습: {lab}",
     "home.col.lesson": "레슨",
     "home.col.status": "상태",
     "home.col.quiz": "퀴즈",
@@ -74,7 +74,7 @@ STRINGS: dict[str, str] = {
     "quiz.back_hint": "Esc: 코스 지도로 돌아가기",
     "quiz.empty": "먼저 답을 입력하세요.",
     "quiz.need_number": "숫자로 답해 주세요(예: 35, 0.711, 1/15). 아직 채점하지 않았습니다.",
-    "quiz.choose_hint": "숫자 키 1-9로 고르거나, 화살표로 옮긴 뒤 Enter.",
+    "quiz.choose_hint": "숫자 키(1-{n})를 누르거나, 화살표로 옮긴 뒤 Enter.",
     # try it
     "tryit.title": "실습해 보기: {lab}",
     "tryit.not_yet": "이 실습은 아직 만들어지지 않았습니다. 이 레슨의 예시로 무엇을 하게 될지 "

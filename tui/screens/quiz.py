@@ -115,7 +115,7 @@ class QuizScreen(DojoScreen):
                 )
             )
         if answer is None:
-            hint = t("quiz.choose_hint") if q.kind == "choice" else ""
+            hint = t("quiz.choose_hint", n=len(pick(q.choices))) if q.kind == "choice" else ""
             body.append(Static(hint, id="quiz-notice", markup=False))
         else:
             body.extend(self._feedback(q, answer[1]))
