@@ -389,3 +389,47 @@ async def test_try_it_dialogs_fit_80x24_without_raw_lists(dojo_home: Path, lang:
             await pilot.pause()
             checked += 1
         assert checked >= 5
+
+
+async def test_exercise_is_checked_by_the_engine(dojo_home: Path) -> None:
+    """Issue 20: a lesson's exercise runs the typed answer against the engine."""
+    from textual.widgets import Input
+
+    from tui.app import create_app
+    from tui.screens.exercise import ExerciseScreen
+    from tui.services import real_services
+
+    app = create_app(real_services("en"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.open_lesson("tokenizers")
+        await pilot.pause()
+        await pilot.press("x")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ExerciseScreen)
+        assert "Exercise 1 of 3" in screen_text(app)
+        await pilot.press(*"ug", "enter")  # one symbol: asked again, not checked
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Type two symbols" in text and "engine computes" not in text
+        screen.query_one(Input).value = ""
+        await pilot.press(*"h u", "enter")  # a real pair, but not the first merge
+        await pilot.pause()
+        assert "Not yet: the engine computes u + g" in screen_text(app)
+        screen.query_one(Input).value = ""
+        await pilot.press(*"(u, g)", "enter")
+        await pilot.pause()
+        assert "Right: the engine computes u + g too" in screen_text(app)
+        await pilot.click("#exercise-next")
+        await pilot.pause()
+        assert "Exercise 2 of 3" in screen_text(app)
+        await pilot.press(*"1/36", "enter")  # a fraction is a value: 0.02778
+        await pilot.pause()
+        assert "Right" in screen_text(app)
+        await pilot.press("l")  # the input has focus: 'l' is typed, not the language toggle
+        await pilot.pause()
+        assert screen.query_one(Input).value.endswith("l")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, LessonScreen)

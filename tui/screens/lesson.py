@@ -35,6 +35,7 @@ class LessonScreen(DojoScreen):
         Binding("p,left", "previous_step", "Previous", id="lesson.previous", priority=True),
         Binding("n,right", "next_step", "Next", id="lesson.next", priority=True),
         Binding("t", "try_it", "Try it", id="lesson.try_it"),
+        Binding("x", "exercise", "Exercise", id="lesson.exercise", show=False),  # in the hint line
         Binding("escape", "back", "Map", id="lesson.back"),
     ]
 
@@ -84,6 +85,8 @@ class LessonScreen(DojoScreen):
         )
         last = self.step == len(steps) - 1
         hint = t("lesson.hint.last") if last else t("lesson.hint")
+        if last and self.lesson.exercises:
+            hint = t("lesson.hint.exercise")
         if (last or LAB_MARKERS[lang] in current.markdown) and not self.lab_ready:
             hint = f"{t('lesson.lab_missing', lab=t(f'lab.{self.lesson.lab}'))}\n{hint}"
         self.query_one("#lesson-hint", Static).update(hint)
@@ -112,6 +115,17 @@ class LessonScreen(DojoScreen):
         try_it = {k: v for k, v in self.lesson.try_it.items() if k != "description"}
         if not self.dojo.open_lab(self.lesson.lab, try_it):
             self.app.push_screen(TryItModal(self.lesson))
+
+    def action_exercise(self) -> None:
+        if self.lesson.exercises:
+            from .exercise import ExerciseScreen
+
+            self.app.push_screen(ExerciseScreen(self.lesson))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "exercise":
+            return bool(self.lesson.exercises)
+        return True
 
     def action_back(self) -> None:
         self.dojo.go_home()
