@@ -433,3 +433,28 @@ async def test_exercise_is_checked_by_the_engine(dojo_home: Path) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, LessonScreen)
+
+
+async def test_map_says_a_lesson_may_follow_an_earlier_one(dojo_home: Path) -> None:
+    """Issue 20: lesson 11 needs only lesson 4, and the map says so."""
+    from tui.app import create_app
+    from tui.services import real_services
+
+    from engine.course.lessons import load_course
+
+    course = load_course()
+    eleven = course.get("transformer-architecture")
+    assert eleven is not None and eleven.prerequisites == ("language-models",)
+    app = create_app(real_services("en"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for _ in range(course.lessons.index(eleven)):
+            await pilot.press("down")
+        await pilot.pause()
+        assert "can follow lesson 4 directly" in screen_text(app)
+        await pilot.press("up")  # lesson 10 needs only the SFT lesson
+        await pilot.pause()
+        assert "can follow lesson 7 directly" in screen_text(app)
+        await pilot.press("up")  # lesson 9 follows lesson 8: nothing to say
+        await pilot.pause()
+        assert "can follow lesson" not in screen_text(app)

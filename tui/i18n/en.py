@@ -18,6 +18,7 @@ STRINGS: dict[str, str] = {
     "home.nothing_to_continue": "Nothing to continue yet: open a lesson first.",
     "home.no_such_lesson": "There is no lesson called {lesson}.",
     "home.detail.short": "About {minutes} minutes, lab: {lab}",
+    "home.after": "; can follow lesson {lessons} directly",
     "home.col.lesson": "Lesson",
     "home.col.status": "Status",
     "home.col.quiz": "Quiz",

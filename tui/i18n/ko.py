@@ -22,6 +22,7 @@ STRINGS: dict[str, str] = {
     "home.nothing_to_continue": "이어 볼 레슨이 아직 없습니다. 먼저 레슨을 여세요.",
     "home.no_such_lesson": "{lesson} 레슨이 없습니다.",
     "home.detail.short": "약 {minutes}분, 실습: {lab}",
+    "home.after": ", {lessons}번 레슨 다음에 바로 볼 수 있음",
     "home.col.lesson": "레슨",
     "home.col.status": "상태",
     "home.col.quiz": "퀴즈",

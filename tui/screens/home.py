@@ -74,6 +74,10 @@ class HomeScreen(DojoScreen):
             if lesson.lab not in self.dojo.services.labs:
                 lab = t("labs.coming", lab=lab)
             text = t("home.detail.short", minutes=lesson.minutes, lab=lab)
+            before = sorted(other.order for pid in lesson.prerequisites
+                            if (other := self.dojo.course.get(pid)) is not None)
+            if before and max(before) < lesson.order - 1:  # e.g. lesson 11 may follow lesson 4
+                text += t("home.after", lessons=", ".join(map(str, before)))
             if self.size.height >= self.TALL:
                 text = f"{pick(lesson.summary)}\n{text}"
         elif entry:
