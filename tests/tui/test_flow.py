@@ -458,3 +458,19 @@ async def test_map_says_a_lesson_may_follow_an_earlier_one(dojo_home: Path) -> N
         await pilot.press("up")  # lesson 9 follows lesson 8: nothing to say
         await pilot.pause()
         assert "can follow lesson" not in screen_text(app)
+
+
+async def test_emoji_step_loses_no_character(dojo_home: Path) -> None:
+    """Issue 10 item 11: the skin-tone emoji made the next character vanish; the step
+    now names the code points, and every word of the sentence is on screen."""
+    from tui.app import create_app
+    from tui.services import real_services
+
+    app = create_app(real_services("ko"))
+    async with app.run_test(size=(80, 40)) as pilot:
+        await pilot.pause()
+        app.open_lesson("tokenizers", step=3)
+        await pilot.pause()
+        text = screen_text(app)
+        assert "바이트 수준 BPE" in text
+        assert "코드 포인트" in text and "8바이트" in text and "U+1F3FD" in text

@@ -64,3 +64,37 @@ def test_quiz_question(snap_compare, snapshot_app, lang: str, size: str) -> None
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZES[size], run_before=open_quiz)
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_exercise_checked(snap_compare, snapshot_app, lang: str) -> None:
+    """An exercise after a wrong answer at 80x24: the engine's value and the buttons fit."""
+    from tui.screens.exercise import ExerciseScreen
+
+    app = snapshot_app(lang)
+
+    async def answer(pilot) -> None:
+        await pilot.pause()
+        app.push_screen(ExerciseScreen(app.course.get("lora")))
+        await pilot.pause()
+        await pilot.press(*"16000", "enter")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=answer)
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_try_it_dialog(snap_compare, snapshot_app, lang: str) -> None:
+    """The try-it dialog of a lab not built yet, at 80x24: close button on screen."""
+    from tui.screens.modals import TryItModal
+
+    app = snapshot_app(lang)
+
+    async def open_dialog(pilot) -> None:
+        await pilot.pause()
+        app.open_lesson("tokenizers", step=0)
+        await pilot.pause()
+        app.push_screen(TryItModal(app.course.get("tokenizers")))
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_dialog)
