@@ -110,8 +110,9 @@ def number_readings(response: Any) -> list[float]:
 
     Beyond :func:`parse_number`: a unit after the number is dropped ("35바이트",
     "35 bytes"), a comma is a thousands separator where it groups three digits after
-    a non-zero lead ("1,024") and a decimal comma otherwise ("0,711"), and "71.1%"
-    reads as 0.711 or as 71.1 (the question decides which is right).
+    a non-zero lead ("1,024"), a decimal comma otherwise ("0,711"), and both where it
+    could be either ("2,639": 2639 or 2.639); "71.1%" reads as 0.711 or as 71.1. The
+    question decides which reading is right.
     """
     value = parse_number(response)
     if value is not None:
@@ -124,17 +125,19 @@ def number_readings(response: Any) -> list[float]:
         return []
     number, percent, _unit = match.groups()
     number = number.replace(" ", "")
+    texts = [number]
     if "," in number:
-        if _THOUSANDS.fullmatch(number.split("/")[0]) and "/" not in number:
-            number = number.replace(",", "")
-        elif number.count(",") == 1 and "." not in number:
-            number = number.replace(",", ".")
-        else:
+        texts = []
+        if _THOUSANDS.fullmatch(number):
+            texts.append(number.replace(",", ""))  # 1,024
+        if number.count(",") == 1 and "." not in number and "/" not in number:
+            texts.append(number.replace(",", "."))  # 0,711 (and 2,639 may be either)
+        if not texts:
             return []
-    value = parse_number(number)
-    if value is None:
-        return []
-    return [value / 100, value] if percent else [value]
+    values = [v for v in map(parse_number, texts) if v is not None]
+    if percent:
+        values = [x for v in values for x in (v / 100, v)]
+    return values
 
 
 def _normalise(text: str) -> str:

@@ -27,6 +27,11 @@ def test_a_number_with_a_unit_or_a_decimal_comma_is_read(typed, meant):
     assert number_readings(typed)[0] == pytest.approx(meant, rel=1e-12)
 
 
+def test_an_ambiguous_comma_reads_both_ways():
+    assert number_readings("2,639") == pytest.approx([2639.0, 2.639])
+    assert numeric(2.639, 0.01).check("2,639") and numeric(2639).check("2,639")
+
+
 def test_percent_means_either_reading():
     assert number_readings("71.1%") == pytest.approx([0.711, 71.1])
     assert numeric(0.711, 0.0005).check("71.1%") and numeric(71.1, 0.05).check("71.1 %")
