@@ -474,3 +474,22 @@ async def test_emoji_step_loses_no_character(dojo_home: Path) -> None:
         text = screen_text(app)
         assert "바이트 수준 BPE" in text
         assert "코드 포인트" in text and "8바이트" in text and "U+1F3FD" in text
+
+
+async def test_a_lesson_says_plainly_when_its_lab_is_not_built(dojo_home: Path) -> None:
+    """Issue 10 item 22: lesson 11's lab step names a lab that does not exist yet."""
+    from engine.course.lessons import load_course
+    from tui.app import create_app
+    from tui.services import real_services
+
+    course = load_course()
+    app = create_app(real_services("en"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for lesson_id in ("transformer-architecture", "text-generation"):
+            lesson = course.get(lesson_id)
+            app.open_lesson(lesson_id, step=len(lesson.steps["en"]) - 1)
+            await pilot.pause()
+            built = lesson.lab in app.services.labs
+            assert built == (lesson_id == "text-generation")  # generation is built, attention not
+            assert ("is not built yet" in screen_text(app)) is not built, lesson_id
