@@ -494,3 +494,23 @@ async def test_a_lesson_says_plainly_when_its_lab_is_not_built(dojo_home: Path) 
             await pilot.pause()
             built = lesson.lab in app.services.labs
             assert ("is not built yet" in screen_text(app)) is not built, lesson_id
+
+
+async def test_map_notices_a_run_that_starts_while_it_is_shown(dojo_home: Path, monkeypatch) -> None:
+    import json
+    import os
+
+    monkeypatch.setattr(HomeScreen, "RUNS_POLL_S", 0.1)
+    app = make_app("en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "training" not in screen_text(app).replace("Training runs", "")
+        run = dojo_home / "runs" / "20260101-000000-sft-abcd"
+        run.mkdir(parents=True)
+        (run / "spec.json").write_text("{}")
+        (run / "status.json").write_text(json.dumps({"state": "running", "pid": os.getpid()}))
+        await pilot.pause(0.5)
+        assert "1 training" in screen_text(app)
+        (run / "status.json").write_text(json.dumps({"state": "completed"}))
+        await pilot.pause(0.5)
+        assert "1 training" not in screen_text(app)

@@ -44,8 +44,21 @@ class HomeScreen(DojoScreen):
     def titles(self) -> tuple[str, str]:
         return t("app.title"), t("home.title")
 
+    RUNS_POLL_S = 3.0
+    """How often the map looks for runs that started or ended (the "training" sign)."""
+
     def on_mount(self) -> None:
+        self._training = training_runs()
         self._fill()
+        self.set_interval(self.RUNS_POLL_S, self._poll_runs)
+
+    def _poll_runs(self) -> None:
+        if not self.is_current:
+            return
+        count = training_runs()
+        if count != self._training:
+            self._training = count
+            self._fill()
 
     def on_screen_resume(self) -> None:
         if self.is_mounted:
@@ -62,7 +75,8 @@ class HomeScreen(DojoScreen):
         app = self.dojo
         progress = app.store.all() if app.store is not None else {}
         chat_ready = "chat" in app.services.labs
-        self.query_one(CourseMap).rebuild(app.course, progress, training_runs(), chat_ready)
+        self._training = training_runs()
+        self.query_one(CourseMap).rebuild(app.course, progress, self._training, chat_ready)
         self._show_detail()
 
     def _show_detail(self) -> None:
