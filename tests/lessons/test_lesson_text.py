@@ -152,3 +152,13 @@ def test_every_lesson_has_one_lab_paragraph_with_the_same_heading(lang: str):
     for lesson in course.lessons:
         text = "\n".join(step.markdown for step in lesson.steps[lang])
         assert text.count(LAB_MARKERS[lang]) == 1, f"{lesson.id}/{lang}.md: one '{LAB_MARKERS[lang]}' paragraph"
+
+
+def test_english_glosses_stay_outside_the_bold():
+    """``**어휘 사전**(vocabulary)의``: the particle then attaches without breaking the bold."""
+    inside = re.compile(r"\*\*[^*\n]*[\uac00-\ud7a3]\([^()*\n]+\)\*\*")
+    found = []
+    for path in sorted(ROOT.glob("*/ko.md")):
+        prose = re.sub(r"^ {0,3}```.*?^ {0,3}```", "", path.read_text(encoding="utf-8"), flags=re.M | re.S)
+        found += [f"{path.relative_to(ROOT)}: {m.group(0)}" for m in inside.finditer(prose)]
+    assert not found, "\n".join(found)
