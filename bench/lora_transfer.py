@@ -5,7 +5,8 @@ same layer names and shapes, "often partly carries over" when Y is a close
 sibling of X and fades as Y moves away. This measures it on the embedded
 dojo-tiny, on CPU, in about a minute per seed:
 
-* X = dojo-tiny; a sentiment LoRA (r=8, alpha=16, q_proj/v_proj) is trained on it
+* X = dojo-tiny; a sentiment LoRA (default r=16, alpha=2r, every linear layer, lr 5e-3;
+  the tiny model stays at chance with r=8 on q/v at 1e-3) is trained on it
   with the course's prompt ("text: ...\\nlabel:") and label-word scoring.
 * sibling = dojo-tiny after full fine-tuning on other text (the instruction data),
   ``--sibling-steps`` steps: the same base, moved a little.
@@ -15,6 +16,13 @@ Held-out accuracy (label-word log-likelihood, as the SFT lab measures it) is
 printed for each model without and with the adapter, per seed, then the mean.
 
     python bench/lora_transfer.py --seeds 3
+
+Status (2026-12-03, 2 shared CPU cores, one seed): the adapter did not beat chance on
+dojo-tiny in any setting tried (r=8 q/v lr 1e-3 x 8 epochs; r=16 every linear layer
+lr 5e-3 x 10 epochs): base 0.500, base+adapter 0.500, sibling+adapter 0.500, far
+0.550, far+adapter 0.433 on 60 held-out sentences. So this has not measured transfer
+yet, and lesson 8 quotes no figure. Next step: find adapter settings that learn on
+dojo-tiny (the full fine-tune of the SFT lab reaches about 0.72), then rerun.
 """
 
 from __future__ import annotations
@@ -38,6 +46,9 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--sibling-steps", type=int, default=60)
+    parser.add_argument("--lr", type=float, default=5e-3)
+    parser.add_argument("--r", type=int, default=16)
+    parser.add_argument("--targets", default="q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
@@ -103,10 +114,11 @@ def main() -> None:
 
         # The adapter, trained on the base only.
         base = load_base()
-        lora = get_peft_model(base, LoraConfig(r=8, lora_alpha=16, target_modules=["q_proj", "v_proj"],
+        lora = get_peft_model(base, LoraConfig(r=args.r, lora_alpha=2 * args.r,
+                                               target_modules=args.targets.split(","),
                                                lora_dropout=0.0, task_type="CAUSAL_LM"))
         examples = [encode_sentiment(tok, r["text"], r["label"], max_len) for r in data.train]
-        opt = torch.optim.AdamW([p for p in lora.parameters() if p.requires_grad], lr=1e-3)
+        opt = torch.optim.AdamW([p for p in lora.parameters() if p.requires_grad], lr=args.lr)
         lora.train()
         for _ in range(args.epochs):
             for batch in batches(examples, 16, rng):
