@@ -59,7 +59,7 @@ def test_json_fresh(app):
         "order": 1, "day": 1,
         "title": {"ko": "예시 레슨: 토큰 세기", "en": "Sample lesson: counting tokens"},
         "status": "not_started", "current_step": 0, "total_steps": 2,
-        "quiz": {"correct": 0, "answered": 0, "total": 5}, "time_spent_s": 0.0,
+        "quiz": {"correct": 0, "answered": 0, "total": 5, "text": "-"}, "time_spent_s": 0.0,
     }}
 
 
@@ -69,7 +69,7 @@ def test_json_after_progress(app):
     sample = data["lessons"]["sample"]
     assert sample["status"] == "in_progress"
     assert (sample["current_step"], sample["total_steps"]) == (1, 2)
-    assert sample["quiz"] == {"correct": 1, "answered": 2, "total": 5}
+    assert sample["quiz"] == {"correct": 1, "answered": 2, "total": 5, "text": "1/5"}
     assert sample["time_spent_s"] == 75.0
     assert data["last_lesson"] == "sample"
 
@@ -79,9 +79,41 @@ def test_table(app):
     result = run(app)
     assert result.exit_code == 0, result.output
     out = result.stdout
-    for text in ("Sample lesson: counting tokens", "in progress", "2/2", "1/2/5", "1m 15s",
+    for text in ("Sample lesson: counting tokens", "in progress", "2/2", "1/5", "1m 15s",
                  "0 of 1 lessons done", "Last opened: Sample lesson"):
         assert text in out, f"{text!r} not in:\n{out}"
+
+
+def test_table_in_korean_uses_the_maps_words(app):
+    seed()
+    with ProgressStore(progress_db()) as store:
+        store.set_setting("lang", "ko")
+    out = run(app).stdout
+    for text in ("예시 레슨: 토큰 세기", "진행 중", "상태", "퀴즈", "1/5", "레슨 1개 중 0개 완료"):
+        assert text in out, f"{text!r} not in:\n{out}"
+
+
+def test_cli_and_course_map_give_the_same_quiz_score(app):
+    """One function (engine.course.progress.quiz_score) for both fronts: the removed
+    question "gone" counts in neither, and the two texts are the same string."""
+    from rich.console import Console
+
+    from tui.i18n import set_lang
+    from tui.widgets.course_map import lesson_row
+
+    seed()
+    data = json.loads(run(app, "--json").stdout)["lessons"]["sample"]
+    lesson = load_course(FIXTURES).get("sample")
+    with ProgressStore(progress_db()) as store:
+        progress = store.get("sample")
+    assert progress.quiz_answered == 3  # the store still has the removed question's answer
+    set_lang("en")
+    console = Console(width=80, record=True)
+    console.print(lesson_row(lesson, progress))
+    map_row = console.export_text()
+    assert data["quiz"]["text"] == "1/5"
+    assert map_row.rstrip().endswith(data["quiz"]["text"]), map_row
+    assert "in progress" in map_row and data["status"] == "in_progress"
 
 
 def test_reset_with_yes_wipes_progress_and_keeps_settings(app):

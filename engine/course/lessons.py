@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DojoError
+from .exercises import Exercise, parse_exercises
 from .quiz import MIN_QUESTIONS, Question, parse_quiz
 from .source import LANGS, LessonError, TomlDoc, TomlLines, is_int, is_text, read_text
 
@@ -27,7 +28,8 @@ KNOWN_LABS: frozenset[str] = frozenset({
 })
 DAYS = (1, 2)
 FOLDER_RE = re.compile(r"^(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)$")
-_LESSON_KEYS = ("id", "order", "day", "lab", "prerequisites", "minutes", "title", "summary", "try_it")
+_LESSON_KEYS = ("id", "order", "day", "lab", "prerequisites", "minutes", "title", "summary", "try_it",
+                "exercise")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
@@ -53,6 +55,7 @@ class Lesson:
     steps: dict[str, tuple[Step, ...]]
     questions: tuple[Question, ...]
     try_it: dict[str, Any]
+    exercises: tuple[Exercise, ...] = ()
 
 
 class LessonValidationError(DojoError):
@@ -146,10 +149,12 @@ def _parse_meta(path: Path, number: int, slug: str, errors: list[LessonError]) -
     try_it = doc.take(data, (), "try_it", lambda v: isinstance(v, dict), "a table", default={})
     if try_it and "description" in try_it:
         doc.take_langs(try_it, ("try_it",), "description")
+    exercises = parse_exercises(doc)
     if len(errors) > before:
         return None
     return dict(id=lesson_id, order=order, day=day, lab=lab, minutes=minutes,
-                prerequisites=tuple(prerequisites), title=title, summary=summary, try_it=try_it)
+                prerequisites=tuple(prerequisites), title=title, summary=summary, try_it=try_it,
+                exercises=exercises)
 
 
 def _parse_steps(path: Path, errors: list[LessonError]) -> list[tuple[Step, int]] | None:

@@ -75,6 +75,33 @@ class LessonProgress:
     status: str = "not_started"
 
 
+@dataclass(frozen=True)
+class QuizScore:
+    """A lesson's quiz as the map and ``llm-dojo progress`` both show it."""
+
+    correct: int
+    answered: int
+    total: int
+
+    @property
+    def text(self) -> str:
+        """``"4/5"`` (right out of the lesson's questions), or ``"-"`` before any answer."""
+        return f"{self.correct}/{self.total}" if self.answered else "-"
+
+
+def quiz_score(lesson: object, progress: LessonProgress | None) -> QuizScore:
+    """Right and answered counts over the lesson's *current* questions.
+
+    The one place the score is computed: answers to questions an update removed do
+    not count, so the course map and the CLI can never disagree.
+    """
+    questions = getattr(lesson, "questions", ())
+    ids = {q.id for q in questions}
+    answers = progress.answers if progress is not None else {}
+    kept = [ok for qid, (_, ok) in answers.items() if qid in ids]
+    return QuizScore(correct=sum(kept), answered=len(kept), total=len(questions))
+
+
 def _status(current_step: int, completed: bool, time_spent_s: float, answered: int) -> str:
     if completed:
         return "done"

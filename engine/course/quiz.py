@@ -4,7 +4,8 @@ A question is checked the same way everywhere (TUI, CLI, tests), so ``check`` li
 on the question itself and accepts what a person types::
 
     choice   "2" or 2              -> index into the choices (0-based)
-    numeric  "0.07", "1/15", "7.1e-2" -> within ``tolerance`` of the answer
+    numeric  "0.07", "1/15", "7.1e-2", "0,711", "35바이트", "71.1%"
+                                   -> within ``tolerance`` of the answer
     short    "  Hug "              -> any accepted answer, case-insensitive, stripped
 
 ``parse_quiz`` validates every ``[[question]]`` block of a quiz.toml and records
@@ -45,13 +46,24 @@ class Question:
         if self.kind == "choice":
             return _as_index(response) == self.answer
         if self.kind == "numeric":
-            value = parse_number(response)
-            if value is None:
-                return False
             slack = 1e-12 * max(1.0, abs(float(self.answer)))  # float noise at the edge
-            return abs(value - float(self.answer)) <= self.tolerance + slack
+            return any(abs(value - float(self.answer)) <= self.tolerance + slack
+                       for value in number_readings(response))
         typed = _normalise(str(response))
         return any(typed == _normalise(accepted) for accepted in self.answer)
+
+
+    def well_formed(self, response: str | int | float) -> bool:
+        """Whether ``response`` has the form the question asks for (gradable at all).
+
+        A numeric question given words ("모르겠다", "abc") is not answered wrong: the
+        app asks for a number instead of grading and revealing the answer.
+        """
+        if self.kind == "numeric":
+            return bool(number_readings(response))
+        if self.kind == "choice":
+            return _as_index(response) is not None
+        return bool(str(response).strip())
 
 
 def _as_index(response: Any) -> int | None:
@@ -84,6 +96,48 @@ def parse_number(response: Any) -> float | None:
         except ValueError:
             return None
     return value if math.isfinite(value) else None
+
+
+_LEADING_NUMBER = re.compile(
+    r"\s*([+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?(?:\s*/\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+))?)"
+    r"\s*(%?)\s*([^\d]*)$"
+)
+_THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d*)?")
+
+
+def number_readings(response: Any) -> list[float]:
+    """Every number a person may have meant by ``response`` (empty: not a number).
+
+    Beyond :func:`parse_number`: a unit after the number is dropped ("35바이트",
+    "35 bytes"), a comma is a thousands separator where it groups three digits after
+    a non-zero lead ("1,024"), a decimal comma otherwise ("0,711"), and both where it
+    could be either ("2,639": 2639 or 2.639); "71.1%" reads as 0.711 or as 71.1. The
+    question decides which reading is right.
+    """
+    value = parse_number(response)
+    if value is not None:
+        return [value]
+    if isinstance(response, (bool, int, float)):
+        return []
+    text = str(response).strip().replace("\u2212", "-").replace("\uff05", "%")
+    match = _LEADING_NUMBER.fullmatch(text)
+    if match is None:
+        return []
+    number, percent, _unit = match.groups()
+    number = number.replace(" ", "")
+    texts = [number]
+    if "," in number:
+        texts = []
+        if _THOUSANDS.fullmatch(number):
+            texts.append(number.replace(",", ""))  # 1,024
+        if number.count(",") == 1 and "." not in number and "/" not in number:
+            texts.append(number.replace(",", "."))  # 0,711 (and 2,639 may be either)
+        if not texts:
+            return []
+    values = [v for v in map(parse_number, texts) if v is not None]
+    if percent:
+        values = [x for v in values for x in (v / 100, v)]
+    return values
 
 
 def _normalise(text: str) -> str:
@@ -191,4 +245,4 @@ def _parse_choices(doc: TomlDoc, block: dict[str, Any], base: KeyPath, label: st
 
 
 __all__ = ["Question", "QUESTION_KINDS", "MIN_QUESTIONS", "DEFAULT_TOLERANCE", "parse_quiz",
-           "parse_number"]
+           "parse_number", "number_readings"]

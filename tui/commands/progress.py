@@ -4,7 +4,9 @@ A thin front on ``engine.course``: the lessons come from ``load_course()``, the
 numbers from ``ProgressStore``; this module only renders them (a rich table, or
 ``--json`` for scripts) and asks before wiping. Quiz counts are taken over the
 lesson's current questions, so answers to questions an update removed do not count.
-Strings are English for now; the TUI's translations live in ``tui/i18n``.
+The table speaks the app's language (``--lang``, else the one saved by the app, else
+the locale) with the course map's words, from the same ``tui/i18n`` tables; the quiz
+score comes from ``engine.course.progress.quiz_score``, as on the map.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Annotated, Any
 import typer
 
 from engine.course.lessons import Course, Lesson, load_course
-from engine.course.progress import LessonProgress, ProgressStore
+from engine.course.progress import LessonProgress, ProgressStore, quiz_score
 from engine.errors import DojoError
 from engine.paths import ensure_home, progress_db
 
@@ -24,15 +26,15 @@ from .common import JsonOpt, fail, print_json
 ResetOpt = Annotated[bool, typer.Option("--reset", help="Wipe all lesson progress and quiz answers (settings are kept).")]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="With --reset: do not ask for confirmation.")]
 
-_STATUS_STYLE = {"done": "[green]done[/]", "in_progress": "[yellow]in progress[/]",
-                 "not_started": "[dim]not started[/]"}
+_STATUS_COLOUR = {"done": "green", "in_progress": "yellow", "not_started": "dim"}
 
 
 def register(app: typer.Typer) -> None:
     app.command("progress")(progress)
 
 
-def progress(json_out: JsonOpt = False, reset: ResetOpt = False, yes: YesOpt = False) -> None:
+def progress(ctx: typer.Context, json_out: JsonOpt = False, reset: ResetOpt = False,
+             yes: YesOpt = False) -> None:
     """Show your progress through the lessons (steps, quiz, time), or wipe it with --reset."""
     try:
         if reset:
@@ -43,6 +45,7 @@ def progress(json_out: JsonOpt = False, reset: ResetOpt = False, yes: YesOpt = F
         try:
             done = store.all()
             last = store.last_lesson()
+            saved_lang = store.get_setting("lang")
         finally:
             store.close()
     except DojoError as exc:
@@ -56,7 +59,18 @@ def progress(json_out: JsonOpt = False, reset: ResetOpt = False, yes: YesOpt = F
             "lesson_errors": [str(e) for e in course.errors],
         })
         return
-    _print_table(course, rows, last)
+    given = (ctx.obj or {}).get("lang") if isinstance(ctx.obj, dict) else None
+    _print_table(course, rows, last, _lang(given, saved_lang))
+
+
+def _lang(given: str | None, saved: str | None) -> str:
+    """--lang, else the language the app was last used in, else the locale's."""
+    from ..i18n import LANGS, locale_lang
+
+    for lang in (given, saved):
+        if lang in LANGS:
+            return lang
+    return locale_lang()
 
 
 def _stdin_is_tty() -> bool:
@@ -87,8 +101,7 @@ def _reset(yes: bool, json_out: bool) -> None:
 
 
 def _row(lesson: Lesson, done: LessonProgress) -> dict[str, Any]:
-    ids = {q.id for q in lesson.questions}
-    answered = {qid: ok for qid, (_, ok) in done.answers.items() if qid in ids}
+    score = quiz_score(lesson, done)
     return {
         "id": lesson.id,
         "order": lesson.order,
@@ -97,8 +110,8 @@ def _row(lesson: Lesson, done: LessonProgress) -> dict[str, Any]:
         "status": done.status,
         "current_step": done.current_step,
         "total_steps": len(lesson.steps["en"]),
-        "quiz": {"correct": sum(answered.values()), "answered": len(answered),
-                 "total": len(lesson.questions)},
+        "quiz": {"correct": score.correct, "answered": score.answered, "total": score.total,
+                 "text": score.text},
         "time_spent_s": round(done.time_spent_s, 1),
     }
 
@@ -124,31 +137,40 @@ def format_duration(seconds: float) -> str:
     return f"{seconds // 3600}h {seconds % 3600 // 60:02d}m"
 
 
-def _print_table(course: Course, rows: list[dict[str, Any]], last: str | None) -> None:
+def _print_table(course: Course, rows: list[dict[str, Any]], last: str | None, lang: str = "en") -> None:
+    """The table in ``lang``, with the course map's words: same status words, same quiz
+    score (``quiz_score(...).text``: right answers / questions, "-" before any answer)."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
+
+    from ..i18n import TABLES
+
+    def say(key: str, **values: Any) -> str:
+        return TABLES[lang][key].format(**values)
 
     for error in course.errors:
         sys.stderr.write(f"warning: lesson skipped: {error}\n")
     console = Console()
     if not rows:
-        console.print("No lessons found.")
+        console.print(say("cli.progress.none"))
         return
-    table = Table(title="LLM Dojo progress")
+    table = Table(title=say("cli.progress.title"))
     table.add_column("#", justify="right")
-    table.add_column("Lesson", overflow="fold")
-    table.add_column("Status")
-    table.add_column("Step", justify="right")
-    table.add_column("Quiz", justify="right")
-    table.add_column("Time", justify="right")
+    table.add_column(say("home.col.lesson"), overflow="fold")
+    table.add_column(say("home.col.status"), no_wrap=True)
+    table.add_column(say("cli.progress.step"), justify="right", no_wrap=True)
+    table.add_column(say("home.col.quiz"), justify="right", no_wrap=True)
+    table.add_column(say("cli.progress.time"), justify="right", no_wrap=True)
     for row in rows:
-        quiz = row["quiz"]
-        table.add_row(str(row["order"]), row["title"]["en"], _STATUS_STYLE.get(row["status"], row["status"]),
-                      _step_text(row), f"{quiz['correct']}/{quiz['answered']}/{quiz['total']}",
-                      format_duration(row["time_spent_s"]))
+        status = row["status"]
+        style = _STATUS_COLOUR.get(status, "")
+        table.add_row(str(row["order"]), escape(row["title"][lang]),
+                      f"[{style}]{escape(say(f'status.{status}'))}[/]" if style else say(f"status.{status}"),
+                      _step_text(row), row["quiz"]["text"], format_duration(row["time_spent_s"]))
     console.print(table)
     done = sum(row["status"] == "done" for row in rows)
-    console.print(f"{done} of {len(rows)} lessons done. Quiz: right/answered/questions.")
-    title = next((row["title"]["en"] for row in rows if row["id"] == last), None)
+    console.print(escape(say("cli.progress.summary", done=done, total=len(rows))))
+    title = next((row["title"][lang] for row in rows if row["id"] == last), None)
     if last is not None:
-        console.print(f"Last opened: {title or last}")
+        console.print(escape(say("cli.progress.last", title=title or last)))

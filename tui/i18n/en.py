@@ -4,8 +4,7 @@ STRINGS: dict[str, str] = {
     "app.title": "LLM Dojo",
     # home
     "home.title": "Course map",
-    "home.intro": "Understanding and fine-tuning large language models. "
-    "Pick a lesson with the arrows or j/k and press Enter; c continues where you left off.",
+    "home.intro": "Enter: open   j/k: move   c: continue",
     "home.day": "Day {day}",
     "home.practice": "Practice",
     "home.labs": "Labs",
@@ -18,9 +17,34 @@ STRINGS: dict[str, str] = {
     "home.detail": "{summary}\nAbout {minutes} minutes. Lab: {lab}.",
     "home.nothing_to_continue": "Nothing to continue yet: open a lesson first.",
     "home.no_such_lesson": "There is no lesson called {lesson}.",
-    "status.not_started": "new",
-    "status.in_progress": "started",
+    "home.detail.short": "About {minutes} minutes, lab: {lab}",
+    "home.after": "; can follow lesson {lessons} directly",
+    "home.col.lesson": "Lesson",
+    "home.col.status": "Status",
+    "home.col.quiz": "Quiz",
+    "home.runs.training": "{count} training",
+    "home.coming": "coming",
+    "status.not_started": "not started",
+    "status.in_progress": "in progress",
     "status.done": "done",
+    # CLI: llm-dojo progress
+    "cli.progress.title": "LLM Dojo progress",
+    "cli.progress.none": "No lessons found.",
+    "cli.progress.step": "Step",
+    "cli.progress.time": "Time",
+    "cli.progress.summary": "{done} of {total} lessons done. Quiz: right answers / questions.",
+    "cli.progress.last": "Last opened: {title}",
+    # exercises (tui.screens.exercise)
+    "exercise.title": "Exercise: {lesson}",
+    "exercise.counter": "Exercise {index} of {total}: compute it by hand, then Check",
+    "exercise.placeholder.number": "Your result (0.0278, 1/36, 65,536...), then Enter",
+    "exercise.placeholder.pair": "The pair, e.g. e s, then Enter",
+    "exercise.check": "Check (Enter)",
+    "exercise.next": "Next exercise",
+    "exercise.correct": "Right: the engine computes {expected} too.",
+    "exercise.incorrect": "Not yet: the engine computes {expected}. Look at the step again and retry.",
+    "exercise.form.number": "Type a number (e.g. 0.5, 1/3, 1,024). Nothing was checked yet.",
+    "exercise.form.pair": "Type two symbols, e.g. e s. Nothing was checked yet.",
     # labs
     "lab.tokenizer": "Tokenizer",
     "lab.morphology": "Morphological analysis",
@@ -43,10 +67,12 @@ STRINGS: dict[str, str] = {
     "lesson.step": "Step {index}/{total}: {title}",
     "lesson.hint": "n or right arrow: next step   p or left arrow: previous   t: try it",
     "lesson.hint.last": "Last step. n: take the quiz   t: try it",
+    "lesson.hint.exercise": "Last step. x: exercise   n: take the quiz   t: try it",
+    "lesson.lab_missing": "This lesson's lab ({lab}) is not built yet. t: what it will do",
     # quiz
     "quiz.title": "Quiz: {lesson}",
     "quiz.counter": "Question {index} of {total}",
-    "quiz.placeholder.numeric": "Type a number (0.07, 1/15 or 7e-2), then Enter",
+    "quiz.placeholder.numeric": "Type a number (0.07, 1/15, 35 bytes...), then Enter",
     "quiz.placeholder.short": "Type your answer, then Enter",
     "quiz.correct": "Correct!",
     "quiz.incorrect": "Not quite. The answer is: {answer}",
@@ -56,6 +82,8 @@ STRINGS: dict[str, str] = {
     "quiz.score": "Score: {correct} of {total} correct",
     "quiz.back_hint": "Esc: back to the course map",
     "quiz.empty": "Type an answer first.",
+    "quiz.need_number": "Answer with a number (e.g. 35, 0.711, 1/15). Nothing was graded yet.",
+    "quiz.choose_hint": "Pick with the number keys 1-{n}, or move with the arrows and press Enter.",
     # try it
     "tryit.title": "Try it: {lab} lab",
     "tryit.not_yet": "This lab is not built yet. Here is what it will do with this lesson's example.",
@@ -78,8 +106,9 @@ STRINGS: dict[str, str] = {
     "watch their loss curves live, and reattach after closing the app or losing SSH: "
     "the runs keep going on their own.",
     "soon.chat.title": "Chat",
-    "soon.chat.body": "Here you will chat with the built-in model and with the adapters you "
-    "trained, side by side, with the sampling settings in view.",
+    "soon.chat.body": "The chat screen is not built yet. When it is, you will chat here with "
+    "the built-in model and with the adapters you trained, side by side, with the sampling "
+    "settings in view. Until then, the generation lab lets you write with the model.",
     "soon.back": "Esc: back",
     # terminal size
     "small.notice": "Enlarge the terminal to at least 80x24 (now {width}x{height}).",
@@ -120,6 +149,8 @@ STRINGS: dict[str, str] = {
     "key.lesson.previous": "Previous",
     "key.lesson.next": "Next",
     "key.lesson.try_it": "Try it",
+    "key.lesson.exercise": "Exercise",
+    "key.exercise.back": "Lesson",
     "key.lesson.back": "Map",
     **{f"key.quiz.choose{i}": f"Choice {i}" for i in range(1, 10)},
     "key.quiz.next": "Next",

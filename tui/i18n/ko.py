@@ -8,8 +8,7 @@ STRINGS: dict[str, str] = {
     "app.title": "LLM 도장",
     # home
     "home.title": "코스 지도",
-    "home.intro": "대규모 언어 모델의 이해와 파인튜닝. "
-    "화살표나 j/k로 레슨을 고르고 Enter를 누르세요. c는 마지막으로 보던 곳에서 이어 봅니다.",
+    "home.intro": "Enter: 열기   j/k: 이동   c: 이어 보기",
     "home.day": "{day}일차",
     "home.practice": "실습",
     "home.labs": "실습실",
@@ -22,9 +21,34 @@ STRINGS: dict[str, str] = {
     "home.detail": "{summary}\n약 {minutes}분. 실습: {lab}.",
     "home.nothing_to_continue": "이어 볼 레슨이 아직 없습니다. 먼저 레슨을 여세요.",
     "home.no_such_lesson": "{lesson} 레슨이 없습니다.",
+    "home.detail.short": "약 {minutes}분, 실습: {lab}",
+    "home.after": ", {lessons}번 레슨 다음에 바로 볼 수 있음",
+    "home.col.lesson": "레슨",
+    "home.col.status": "상태",
+    "home.col.quiz": "퀴즈",
+    "home.runs.training": "{count}개 학습 중",
+    "home.coming": "준비 중",
     "status.not_started": "시작 전",
     "status.in_progress": "진행 중",
     "status.done": "완료",
+    # CLI: llm-dojo progress
+    "cli.progress.title": "LLM 도장 진행 상황",
+    "cli.progress.none": "레슨이 없습니다.",
+    "cli.progress.step": "단계",
+    "cli.progress.time": "시간",
+    "cli.progress.summary": "레슨 {total}개 중 {done}개 완료. 퀴즈: 맞힌 수 / 문제 수.",
+    "cli.progress.last": "마지막으로 연 레슨: {title}",
+    # exercises (tui.screens.exercise)
+    "exercise.title": "연습 문제: {lesson}",
+    "exercise.counter": "연습 {total}개 중 {index}번: 손으로 계산한 뒤 확인",
+    "exercise.placeholder.number": "계산 결과(0.0278, 1/36, 65,536 등)를 입력하고 Enter",
+    "exercise.placeholder.pair": "두 기호를 입력하고 Enter (예: e s)",
+    "exercise.check": "확인 (Enter)",
+    "exercise.next": "다음 연습",
+    "exercise.correct": "맞았습니다. 엔진의 계산도 {expected}입니다.",
+    "exercise.incorrect": "아직입니다. 엔진의 계산은 {expected}입니다. 해당 단계를 다시 보고 풀어 보세요.",
+    "exercise.form.number": "숫자로 입력하세요(예: 0.5, 1/3, 1,024). 아직 확인하지 않았습니다.",
+    "exercise.form.pair": "기호 두 개를 입력하세요(예: e s). 아직 확인하지 않았습니다.",
     # labs
     "lab.tokenizer": "토크나이저",
     "lab.morphology": "형태소 분석",
@@ -47,10 +71,12 @@ STRINGS: dict[str, str] = {
     "lesson.step": "{index}/{total}단계: {title}",
     "lesson.hint": "n 또는 오른쪽 화살표: 다음 단계   p 또는 왼쪽 화살표: 이전   t: 실습",
     "lesson.hint.last": "마지막 단계입니다. n: 퀴즈 풀기   t: 실습",
+    "lesson.hint.exercise": "마지막 단계입니다. x: 연습 문제   n: 퀴즈 풀기   t: 실습",
+    "lesson.lab_missing": "이 레슨의 실습({lab})은 아직 앱에 없습니다. t: 할 일 미리 보기",
     # quiz
     "quiz.title": "퀴즈: {lesson}",
     "quiz.counter": "{total}문제 중 {index}번",
-    "quiz.placeholder.numeric": "숫자를 입력하고 Enter (0.07, 1/15, 7e-2 모두 가능)",
+    "quiz.placeholder.numeric": "숫자를 입력하고 Enter (0.07, 0,07, 1/15, 35바이트 모두 가능)",
     "quiz.placeholder.short": "답을 입력하고 Enter",
     "quiz.correct": "정답입니다!",
     "quiz.incorrect": "아쉽네요. 정답: {answer}",
@@ -60,6 +86,8 @@ STRINGS: dict[str, str] = {
     "quiz.score": "점수: {total}문제 중 {correct}개 정답",
     "quiz.back_hint": "Esc: 코스 지도로 돌아가기",
     "quiz.empty": "먼저 답을 입력하세요.",
+    "quiz.need_number": "숫자로 답해 주세요(예: 35, 0.711, 1/15). 아직 채점하지 않았습니다.",
+    "quiz.choose_hint": "숫자 키(1-{n})를 누르거나, 화살표로 옮긴 뒤 Enter.",
     # try it
     "tryit.title": "실습해 보기: {lab}",
     "tryit.not_yet": "이 실습은 아직 만들어지지 않았습니다. 이 레슨의 예시로 무엇을 하게 될지 "
@@ -84,8 +112,9 @@ STRINGS: dict[str, str] = {
     "실시간으로 보며, 앱을 닫거나 SSH 연결이 끊긴 뒤에도 다시 붙어 볼 수 있게 됩니다. "
     "실행은 앱과 상관없이 계속 돕니다.",
     "soon.chat.title": "채팅",
-    "soon.chat.body": "여기서 내장 모델, 그리고 직접 학습한 어댑터와 나란히 대화하고, 샘플링 "
-    "설정을 보면서 답이 어떻게 달라지는지 비교하게 됩니다.",
+    "soon.chat.body": "채팅 화면은 아직 만들어지지 않았습니다. 완성되면 여기서 내장 모델, 그리고 "
+    "직접 학습한 어댑터와 나란히 대화하고, 샘플링 설정을 보면서 답이 어떻게 달라지는지 "
+    "비교하게 됩니다. 그때까지는 생성 실습에서 모델과 글을 주고받을 수 있습니다.",
     "soon.back": "Esc: 돌아가기",
     # terminal size
     "small.notice": "터미널 창을 80x24 이상으로 키워 주세요 (지금 {width}x{height}).",
@@ -126,6 +155,8 @@ STRINGS: dict[str, str] = {
     "key.lesson.previous": "이전",
     "key.lesson.next": "다음",
     "key.lesson.try_it": "실습",
+    "key.lesson.exercise": "연습",
+    "key.exercise.back": "레슨",
     "key.lesson.back": "지도",
     **{f"key.quiz.choose{i}": f"{i}번 선택" for i in range(1, 10)},
     "key.quiz.next": "다음",

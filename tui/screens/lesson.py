@@ -24,6 +24,10 @@ from .modals import TryItModal
 from .quiz import QuizScreen
 
 
+LAB_MARKERS = {"ko": "**실습**:", "en": "**Lab**:"}
+"""How every lesson opens its lab paragraph (one heading for all, tests/lessons checks)."""
+
+
 class LessonScreen(DojoScreen):
     """Reads ``lesson.steps[lang][step]``; n/p move, t opens the lab, Esc goes back."""
 
@@ -31,6 +35,7 @@ class LessonScreen(DojoScreen):
         Binding("p,left", "previous_step", "Previous", id="lesson.previous", priority=True),
         Binding("n,right", "next_step", "Next", id="lesson.next", priority=True),
         Binding("t", "try_it", "Try it", id="lesson.try_it"),
+        Binding("x", "exercise", "Exercise", id="lesson.exercise", show=False),  # in the hint line
         Binding("escape", "back", "Map", id="lesson.back"),
     ]
 
@@ -40,6 +45,11 @@ class LessonScreen(DojoScreen):
         self._requested_step = step
         self.step = 0
         self._since: float | None = None
+
+    @property
+    def lab_ready(self) -> bool:
+        """Whether the lesson's lab is built (registered); if not, the lab step says so."""
+        return self.lesson.lab in self.dojo.services.labs
 
     @property
     def step_count(self) -> int:
@@ -74,9 +84,12 @@ class LessonScreen(DojoScreen):
             t("lesson.step", index=self.step + 1, total=len(steps), title=current.title)
         )
         last = self.step == len(steps) - 1
-        self.query_one("#lesson-hint", Static).update(
-            t("lesson.hint.last") if last else t("lesson.hint")
-        )
+        hint = t("lesson.hint.last") if last else t("lesson.hint")
+        if last and self.lesson.exercises:
+            hint = t("lesson.hint.exercise")
+        if (last or LAB_MARKERS[lang] in current.markdown) and not self.lab_ready:
+            hint = f"{t('lesson.lab_missing', lab=t(f'lab.{self.lesson.lab}'))}\n{hint}"
+        self.query_one("#lesson-hint", Static).update(hint)
         await self.query_one("#lesson-markdown", Markdown).update(current.markdown)
         self.query_one("#reading", VerticalScroll).scroll_home(animate=False)
 
@@ -102,6 +115,17 @@ class LessonScreen(DojoScreen):
         try_it = {k: v for k, v in self.lesson.try_it.items() if k != "description"}
         if not self.dojo.open_lab(self.lesson.lab, try_it):
             self.app.push_screen(TryItModal(self.lesson))
+
+    def action_exercise(self) -> None:
+        if self.lesson.exercises:
+            from .exercise import ExerciseScreen
+
+            self.app.push_screen(ExerciseScreen(self.lesson))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "exercise":
+            return bool(self.lesson.exercises)
+        return True
 
     def action_back(self) -> None:
         self.dojo.go_home()

@@ -14,7 +14,7 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Footer, Static
 
 from ..i18n import pick, t
@@ -22,9 +22,30 @@ from .base import DojoModal
 
 
 def describe_value(value: Any) -> str:
-    """A ``try_it`` value as one readable line (Korean kept as is, not escaped)."""
+    """A ``try_it`` value as a person would write it, never a raw Python/JSON list.
+
+    >>> describe_value([["low", 5], ["lower", 2]])
+    'low 5, lower 2'
+    >>> describe_value(["arafat", "israeli"])
+    'arafat, israeli'
+    >>> describe_value([{"role": "user", "content": "안녕"}])
+    'user: 안녕'
+    >>> describe_value(True), describe_value(0.7)
+    ('yes', '0.7')
+    """
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, str):
         return value
+    if isinstance(value, (int, float)):
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    if isinstance(value, dict):
+        if set(value) == {"role", "content"}:
+            return f"{value['role']}: {describe_value(value['content'])}"
+        return ", ".join(f"{k} {describe_value(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return ", ".join(" ".join(describe_value(x) for x in item) if isinstance(item, (list, tuple))
+                         else describe_value(item) for item in value)
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -42,15 +63,18 @@ class TryItModal(DojoModal[None]):
     def compose(self) -> ComposeResult:
         try_it = dict(self.lesson.try_it)
         description = try_it.pop("description", {})
-        with Vertical(id="dialog"):
+        with Vertical(id="dialog", classes="tryit"):
             yield Static(t("tryit.title", lab=t(f"lab.{self.lesson.lab}")), id="dialog-title")
-            yield Static(t("tryit.not_yet"), classes="dialog-note")
-            if description:
-                yield Static(pick(description), classes="dialog-text", markup=False)
-            if try_it:
-                yield Static(t("tryit.example"), classes="dialog-heading")
-                for key, value in try_it.items():
-                    yield Static(f"{key} = {describe_value(value)}", classes="dialog-value", markup=False)
+            # The body scrolls inside a bounded height, so the close button stays on
+            # screen at 80x24 whatever the lesson's example holds.
+            with VerticalScroll(id="tryit-body"):
+                yield Static(t("tryit.not_yet"), classes="dialog-note")
+                if description:
+                    yield Static(pick(description), classes="dialog-text", markup=False)
+                if try_it:
+                    yield Static(t("tryit.example"), classes="dialog-heading")
+                    values = "   ".join(f"{key}: {describe_value(value)}" for key, value in try_it.items())
+                    yield Static(values, classes="dialog-value", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button(t("modal.close"), id="close", variant="primary")
         yield Footer()

@@ -3,8 +3,9 @@
 State is three plain values (question index, answers given so far, finished); the
 page between header and footer is rebuilt from them, so a language toggle shows
 the same question and the same feedback in the other language. Choice questions
-take Enter on the list or the number keys 1-9; numeric and short answers go in an
-input (Enter submits).
+take the number keys 1-9, or the arrows then Enter (nothing is pre-selected, so a
+stray Enter answers nothing); numeric and short answers go in an input (Enter
+submits; words where a number is expected are sent back, not graded).
 Every answer is saved at once (``record_answer``); answering the last question
 marks the lesson done (``mark_done``), then Enter shows the score.
 """
@@ -100,8 +101,9 @@ class QuizScreen(DojoScreen):
                 for i, choice in enumerate(pick(q.choices))
             ]
             choices = OptionList(*options, id="quiz-choices", disabled=answer is not None, markup=False)
-            if answer is not None:
-                choices.highlighted = int(answer[0])
+            # Nothing is pre-selected: a stray Enter must not answer option 1. The arrows
+            # (or a number key) pick a choice first.
+            choices.highlighted = int(answer[0]) if answer is not None else None
             body.append(choices)
         else:
             body.append(
@@ -112,7 +114,10 @@ class QuizScreen(DojoScreen):
                     disabled=answer is not None,
                 )
             )
-        if answer is not None:
+        if answer is None:
+            hint = t("quiz.choose_hint", n=len(pick(q.choices))) if q.kind == "choice" else ""
+            body.append(Static(hint, id="quiz-notice", markup=False))
+        else:
             body.extend(self._feedback(q, answer[1]))
         counter = Static(t("quiz.counter", index=self.index + 1, total=total), id="quiz-counter")
         return [counter, VerticalScroll(*body, id="quiz-body")]
@@ -192,6 +197,10 @@ class QuizScreen(DojoScreen):
         event.stop()
         if not event.value.strip():
             self.notify(t("quiz.empty"), severity="warning")
+            return
+        if not self.answered and not self.question.well_formed(event.value.strip()):
+            # Words in a numeric question: ask again, do not grade or reveal the answer.
+            self.query_one("#quiz-notice", Static).update(t("quiz.need_number"))
             return
         await self._answer(event.value.strip())
 
