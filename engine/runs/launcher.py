@@ -41,8 +41,16 @@ def preflight(spec: RunSpec) -> dict:
     spec.validate()
     if spec.device.startswith("cuda") and not gpu_present():
         raise DojoError(f"--device {spec.device}: no NVIDIA GPU is visible on this machine; use --device auto or cpu")
+    if spec.qlora and not (spec.device.startswith("cuda") or (spec.device == "auto" and gpu_present())):
+        where = "no NVIDIA GPU is visible on this machine" if spec.device == "auto" else f"--device is {spec.device}"
+        raise DojoError(f"QLoRA needs a CUDA GPU for bitsandbytes' 4-bit weights and {where}; "
+                        "train plain LoRA instead (drop --qlora)")
     if spec.kind == "pretrain":
         return _pretrain_preflight(spec)
+    if spec.kind == "dpo":
+        from ..training.dpo import preflight as dpo_preflight
+
+        return dpo_preflight(spec)
     if spec.kind == "sft":
         from ..training.sft import preflight as sft_preflight
 
