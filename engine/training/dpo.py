@@ -94,6 +94,10 @@ def preflight(spec: RunSpec) -> dict[str, Any]:
         from .lora import check_adapter
 
         summary.update(check_adapter(spec.adapter, resolved.path, spec.model))
+    elif spec.method == "lora":
+        from .lora import estimate
+
+        summary["lora"] = estimate(resolved.path, spec)
     summary["data"] = load_preferences(spec.dataset, spec.columns).summary()
     return summary
 

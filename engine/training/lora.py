@@ -20,6 +20,7 @@ Nothing here imports torch at module level.
 from __future__ import annotations
 
 import json
+import math
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -242,3 +243,38 @@ def qlora_available(device: str) -> None:
     if importlib.util.find_spec("bitsandbytes") is None:
         raise DojoError("QLoRA needs bitsandbytes: pip install 'llm-dojo[gpu]' (or pip install bitsandbytes), "
                         "or train plain LoRA (drop --qlora)")
+
+
+EMBEDDINGS = frozenset({"lm_head", "embed_tokens", "wte", "wpe", "embed_out", "embed_positions", "word_embeddings",
+                        "position_embeddings", "token_type_embeddings", "shared", "output"})
+"""Module names of embedding and output layers: 2-D weights that are not linear layers LoRA adapts."""
+
+
+def estimate(model_dir: Path, spec: RunSpec) -> dict[str, Any]:
+    """The adapter's size from the safetensors headers alone (no torch), shown before a run starts:
+    ``r x (in + out)`` per adapted linear layer (plus ``out`` per layer for DoRA's magnitudes).
+    The worker reports peft's own count when it wraps the model; the two agree (a test checks)."""
+    shapes = model_shapes(model_dir)
+    layers = {name[: -len(".weight")]: shape for name, shape in shapes.items()
+              if name.endswith(".weight") and len(shape) == 2
+              and name[: -len(".weight")].rsplit(".", 1)[-1] not in EMBEDDINGS}
+    names = sorted({m.rsplit(".", 1)[-1] for m in layers})
+    wanted = [w for w in spec.target_modules if w and w != "all-linear"]
+    missing = [w for w in wanted if w not in names]
+    if missing and names:
+        raise DojoError(f"--target {','.join(missing)} matches no linear layer of {spec.model}; its linear layers "
+                        f"are: {', '.join(names)}")
+    targets = wanted or names
+    cfg = json.loads((Path(model_dir) / "config.json").read_text(encoding="utf-8"))
+    transposed = cfg.get("model_type") == "gpt2"  # Conv1D stores (in, out)
+    trainable = 0
+    adapted = 0
+    for module, (a, b) in layers.items():
+        if module.rsplit(".", 1)[-1] in targets:
+            out_f = b if transposed else a
+            trainable += spec.lora_r * (a + b) + (out_f if spec.use_dora else 0)
+            adapted += 1
+    total = sum(math.prod(s) for s in shapes.values()) + trainable
+    return {"trainable_params": trainable, "total_params": total,
+            "trainable_pct": round(100.0 * trainable / total, 4) if total else 0.0,
+            "lora_targets": ",".join(targets), "lora_layers": adapted}

@@ -71,6 +71,10 @@ def preflight(spec: RunSpec) -> dict[str, Any]:
     check_context(spec.max_seq_length, resolved.config, spec.model)
     local = spec.dataset == "" or Path(spec.dataset).expanduser().exists() or not spec.online
     summary: dict[str, Any] = {"model": str(resolved.path)}
+    if spec.method == "lora":
+        from .lora import estimate
+
+        summary["lora"] = estimate(resolved.path, spec)
     if local:  # a hub dataset is downloaded and checked by the worker, not here
         summary["data"] = load_data(spec).summary()
     return summary

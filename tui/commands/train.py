@@ -18,7 +18,8 @@ from engine.runs.spec import RunSpec
 from .common import JsonOpt, print_json
 from .options import config_options
 
-train_app = typer.Typer(help="Train models in background runs: pretrain (the embedded models), sft (fine-tuning).",
+train_app = typer.Typer(help="Train models in background runs: pretrain (the embedded models), sft (fine-tuning), "
+                             "lora (adapters), dpo (preference tuning).",
                          no_args_is_help=True)
 FollowOpt = Annotated[bool, typer.Option("--follow", help="Watch the run after starting it.")]
 
@@ -63,6 +64,37 @@ def sft_cmd(given: dict, follow: FollowOpt = False, json_out: JsonOpt = False) -
     Unset options take the values suggested for the model and this machine (a tiny model on a
     CPU trains for 10 epochs at 1e-3; a real model for 1-2 epochs at 2e-5)."""
     spec = RunSpec.suggested(kind="sft", **given)
+    run_id = _start(spec, json_out)
+    if follow:
+        from .runs import attach
+
+        raise typer.Exit(attach(run_id))
+
+
+@train_app.command("lora")
+@config_options(RunSpec, groups=("train", "lora"), exclude=("method",))
+def lora_cmd(given: dict, follow: FollowOpt = False, json_out: JsonOpt = False) -> None:
+    """Fine-tune LoRA adapters on a frozen model in a background run (SFT with --method lora).
+
+    Only the adapters are saved (adapter_config.json + adapter_model.safetensors, a few MB), naming their
+    base model. --qlora loads the frozen model in 4-bit (CUDA and bitsandbytes only)."""
+    spec = RunSpec.suggested(kind="sft", method="lora", **given)
+    run_id = _start(spec, json_out)
+    if follow:
+        from .runs import attach
+
+        raise typer.Exit(attach(run_id))
+
+
+@train_app.command("dpo")
+@config_options(RunSpec, groups=("train", "lora", "dpo"), exclude=("task", "labels"))
+def dpo_cmd(given: dict, follow: FollowOpt = False, json_out: JsonOpt = False) -> None:
+    """Preference-tune a model with DPO in a background run (prompt / chosen / rejected pairs).
+
+    --data: a JSONL/CSV file with prompt, chosen and rejected fields; empty: the built-in bilingual
+    'preferences' pairs. LoRA by default (the reference is the base with the adapter off); --adapter DIR
+    continues an SFT adapter, whose SFT model is then the reference."""
+    spec = RunSpec.suggested(kind="dpo", **given)
     run_id = _start(spec, json_out)
     if follow:
         from .runs import attach
