@@ -28,6 +28,8 @@ LAB_ORDER: tuple[str, ...] = (
 PACKAGES: dict[str, str] = {
     "generation": "tui.labs.generation",
     "sft": "tui.labs.training",
+    "lora": "tui.labs.training",
+    "dpo": "tui.labs.training",
     "runs": "tui.labs.runs",
 }
 """Lab name (as in ``lesson.toml``) -> its package. "runs" is the runs list, not a lesson lab."""
