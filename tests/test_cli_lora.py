@@ -75,3 +75,26 @@ def test_train_dpo_starts_a_background_run_on_the_builtin_pairs(tiny_llama_dir):
     logs = [e for e in events(started["id"]) if e["event"] == "log"]
     assert len(logs) == 2 and all("rewards/margins" in e and "rewards/accuracies" in e for e in logs)
     assert store.load_spec(store.find_run(started["id"])).title == "dpo/lora"
+
+
+def test_train_merge_and_delta_refuse_another_base_in_one_line(tiny_llama_dir, tmp_path):
+    from peft import get_peft_model
+    from transformers import AutoModelForCausalLM, LlamaConfig, LlamaForCausalLM
+
+    from engine.runs.spec import RunSpec
+    from engine.training import lora
+
+    wrapped = get_peft_model(AutoModelForCausalLM.from_pretrained(tiny_llama_dir),
+                             lora.lora_config(RunSpec(method="lora", lora_r=2), ["q_proj"]))
+    wrapped.save_pretrained(tmp_path / "adapter")
+    cfg = json.loads((tiny_llama_dir / "config.json").read_text())
+    other = LlamaForCausalLM(LlamaConfig(**{**cfg, "hidden_size": 64, "intermediate_size": 96}))
+    other.save_pretrained(tmp_path / "other")
+    res = dojo("train", "delta", "--adapter", str(tmp_path / "adapter"), "--json")
+    assert res.returncode == 0, res.stderr
+    layers = json.loads(res.stdout)["layers"]
+    assert [r["module"].rsplit(".", 1)[-1] for r in layers] == ["q_proj", "q_proj"]
+    assert all(r["delta_norm"] == 0 for r in layers)  # B starts at zero: a fresh adapter changes nothing
+    one_line_error(dojo("train", "merge", "--adapter", str(tmp_path / "adapter"), "--model", str(tmp_path / "other")),
+                   "was trained on", "adapter is 2x32")
+    one_line_error(dojo("train", "delta", "--adapter", str(tmp_path / "other")), "is not a LoRA adapter")

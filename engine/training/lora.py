@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..config import setting
 from ..errors import DojoError
 
 if TYPE_CHECKING:
@@ -278,3 +279,103 @@ def estimate(model_dir: Path, spec: RunSpec) -> dict[str, Any]:
     return {"trainable_params": trainable, "total_params": total,
             "trainable_pct": round(100.0 * trainable / total, 4) if total else 0.0,
             "lora_targets": ",".join(targets), "lora_layers": adapted}
+
+
+# -- merge and inspect ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class MergeConfig:
+    adapter: str = setting("", metavar="DIR")
+    """The adapter to merge: a LoRA run's model folder (adapter_config.json + adapter_model.safetensors)."""
+    out: str = setting("", metavar="DIR")
+    """Where the standalone merged model goes. Empty: <adapter>-merged beside the adapter."""
+    model: str = setting("", short="-m", metavar="NAME|DIR")
+    """The base model. Empty: the one the adapter names (its run's task card, else adapter_config.json)."""
+    overwrite: bool = setting(False)
+    """Replace a non-empty output folder."""
+
+
+def _base_for(adapter: Path, model: str) -> tuple[str, Path]:
+    from ..models.resolve import resolve_model
+
+    name = model or adapter_base(adapter)
+    if not name:
+        raise DojoError(f"the adapter in {adapter} does not name its base model; give it with --model")
+    path = resolve_model(name).path
+    check_adapter(adapter, path, name)
+    return name, path
+
+
+def merge_adapter(config: MergeConfig) -> dict[str, Any]:
+    """Fold ``B @ A`` (scaled) into the base weights and save a standalone model (no peft needed
+    to load it) -> a summary. The adapter is checked against the base before anything loads."""
+    import shutil
+
+    from ..models.load import load_model
+    from .task_card import TASK_FILE
+
+    adapter = Path(config.adapter).expanduser()
+    if not config.adapter:
+        raise DojoError("give the adapter folder to merge: --adapter DIR")
+    read_adapter_config(adapter)
+    name, _ = _base_for(adapter, config.model)
+    out = Path(config.out).expanduser() if config.out else adapter.with_name(adapter.name + "-merged")
+    if out.exists() and any(out.iterdir()) and not config.overwrite:
+        raise DojoError(f"{out} exists and is not empty; pass --overwrite to replace it, or choose another --out")
+    loaded = load_model(name, device="cpu", dtype="float32")
+    merged = load_adapter(loaded.model, adapter).merge_and_unload()
+    out.mkdir(parents=True, exist_ok=True)
+    merged.save_pretrained(out)
+    tokenizer = loaded.tokenizer
+    if (adapter / "tokenizer_config.json").exists():
+        from transformers import AutoTokenizer
+
+        tokenizer = AutoTokenizer.from_pretrained(adapter)
+    tokenizer.save_pretrained(out)
+    if (adapter / TASK_FILE).exists():
+        shutil.copy(adapter / TASK_FILE, out / TASK_FILE)
+    return {"output": str(out), "base": name, "adapter": str(adapter),
+            "parameters": sum(p.numel() for p in merged.parameters()),
+            "bytes": sum(f.stat().st_size for f in out.glob("*.safetensors"))}
+
+
+def adapter_deltas(adapter: Path | str, model: str = "") -> list[dict[str, Any]]:
+    """What the adapter changes, per adapted layer: the norm of its update ``scale x B @ A``, the
+    norm of the frozen weight, their ratio, and the adapter's size vs. the full weight's."""
+    import torch
+    from safetensors import safe_open
+    from safetensors.torch import load_file
+
+    folder = Path(adapter).expanduser()
+    cfg = read_adapter_config(folder)
+    _, base_dir = _base_for(folder, model)
+    tensors = load_file(str(folder / ADAPTER_WEIGHTS))
+    r = int(cfg.get("r", 8))
+    alpha = float(cfg.get("lora_alpha", r))
+    scale = alpha / (r ** 0.5) if cfg.get("use_rslora") else alpha / r
+    transposed = bool(cfg.get("fan_in_fan_out"))
+    where: dict[str, Path] = {}
+    for file in sorted(base_dir.glob("*.safetensors")):
+        for key in safetensors_shapes(file):
+            where[key] = file
+    rows = []
+    for key in sorted(k for k in tensors if ".lora_A." in k):
+        module, _ = _base_key(key)  # type: ignore[misc]
+        b = tensors[key.replace(".lora_A.", ".lora_B.")].float()
+        delta = scale * (b @ tensors[key].float())
+        with safe_open(str(where[module + ".weight"]), framework="pt") as fh:
+            weight = fh.get_tensor(module + ".weight").float()
+        if transposed:
+            weight = weight.T
+        delta_norm, weight_norm = float(torch.linalg.norm(delta)), float(torch.linalg.norm(weight))
+        rows.append({"module": module, "shape": list(weight.shape), "delta_norm": delta_norm,
+                     "weight_norm": weight_norm, "relative": delta_norm / weight_norm if weight_norm else 0.0,
+                     "adapter_params": int(tensors[key].numel() + b.numel()), "weight_params": int(weight.numel())})
+    return rows
+
+
+@dataclass(frozen=True)
+class DeltaConfig:
+    adapter: str = setting("", metavar="DIR")
+    """The adapter to inspect: a LoRA run's model folder."""
+    model: str = setting("", short="-m", metavar="NAME|DIR")
+    """The base model. Empty: the one the adapter names."""

@@ -217,3 +217,60 @@ def test_dpo_run_raises_reward_margins_and_logs_trl_metrics(tiny_llama_dir, tmp_
     history = RunHistory()
     history.apply(read_events(store.find_run(run_id) / store.EVENTS)[0])
     assert len(history.series["rewards/margins"]) == len(logs)  # what the runs screen plots
+
+
+@pytest.fixture(scope="module")
+def trained_adapter(tiny_llama_dir, tmp_path_factory) -> Path:
+    """A small adapter with non-zero B (trained a few steps), saved as a run saves it."""
+    from engine.runs.callbacks import RunCallback, TokenCounter
+    from engine.runs.events import EventWriter
+
+    tmp = tmp_path_factory.mktemp("adapter-run")
+    data = keyword_sentiment(tmp / "kw.jsonl", n=40)
+    spec = tiny_spec(tiny_llama_dir, data, method="lora", lora_r=4, lora_alpha=8, max_steps=6, lr=2e-2,
+                     eval_on_start=False)
+    counter = TokenCounter()
+    callback = RunCallback(EventWriter(tmp / "events.jsonl"), should_stop=lambda: False, tokens=counter)
+    plan = sft.build(spec, tmp, "cpu", callbacks=[callback], count=counter.add)
+    plan.trainer.train()
+    plan.save(tmp / "model")
+    return tmp / "model"
+
+
+def test_delta_norms_match_peft_own_delta_weights(trained_adapter, tiny_llama_dir):
+    import torch
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    rows = lora.adapter_deltas(trained_adapter)
+    assert len(rows) == 14 and all(r["delta_norm"] > 0 for r in rows)
+    peft_model = PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(tiny_llama_dir), str(trained_adapter))
+    modules = dict(peft_model.base_model.model.named_modules())
+    for row in rows:
+        layer = modules[row["module"]]
+        assert row["delta_norm"] == pytest.approx(float(torch.linalg.norm(layer.get_delta_weight("default"))),
+                                                  rel=1e-5)
+        assert row["weight_norm"] == pytest.approx(float(torch.linalg.norm(layer.base_layer.weight)), rel=1e-5)
+        out_f, in_f = row["shape"]
+        assert row["adapter_params"] == 4 * (out_f + in_f) and row["weight_params"] == out_f * in_f
+
+
+def test_merge_saves_a_standalone_model_that_answers_like_base_plus_adapter(trained_adapter, tiny_llama_dir,
+                                                                             tmp_path):
+    import torch
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    result = lora.merge_adapter(lora.MergeConfig(adapter=str(trained_adapter), out=str(tmp_path / "merged")))
+    out = Path(result["output"])
+    assert not (out / "adapter_config.json").exists() and (out / "model.safetensors").exists()
+    assert (out / "dojo_task.json").exists() and (out / "tokenizer.json").exists()
+    ids = torch.tensor([[5, 17, 33, 60, 61, 7]])
+    with torch.no_grad():
+        merged = AutoModelForCausalLM.from_pretrained(out).eval()(ids).logits
+        adapted = PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(tiny_llama_dir),
+                                            str(trained_adapter)).eval()(ids).logits
+        base = AutoModelForCausalLM.from_pretrained(tiny_llama_dir).eval()(ids).logits
+    assert torch.allclose(merged, adapted, atol=1e-4) and not torch.allclose(merged, base, atol=1e-3)
+    with pytest.raises(DojoError, match="exists and is not empty"):
+        lora.merge_adapter(lora.MergeConfig(adapter=str(trained_adapter), out=str(out)))
