@@ -116,8 +116,10 @@ def count_adapted(model: Any, targets: list[str]) -> int:
 def apply_lora(model: Any, spec: RunSpec, model_name: str = "the model") -> tuple[Any, LoraInfo]:
     """Wrap ``model`` with fresh LoRA adapters -> (peft model, what was done)."""
     from peft import get_peft_model
+    from transformers import set_seed
 
     targets = resolve_targets(model, spec.target_modules, model_name)
+    set_seed(spec.seed)  # A's random start: the same seed gives the same adapter, whatever ran before
     adapted = count_adapted(model, targets)
     peft_model = get_peft_model(model, lora_config(spec, targets))
     trainable, total = peft_model.get_nb_trainable_parameters()
