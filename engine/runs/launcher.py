@@ -82,7 +82,9 @@ def absolute_paths(spec: RunSpec) -> RunSpec:
         return str(path.resolve()) if value and value not in names and path.exists() else value
 
     out = str(Path(spec.out).expanduser().resolve()) if spec.out else ""
-    return spec.replace(model=fix(spec.model, embedded_models()), dataset=fix(spec.dataset, BUILTIN), out=out)
+    adapter = str(Path(spec.adapter).expanduser().resolve()) if spec.adapter else ""
+    return spec.replace(model=fix(spec.model, embedded_models()), dataset=fix(spec.dataset, {*BUILTIN, "preferences"}),
+                        out=out, adapter=adapter)
 
 
 def prepare(spec: RunSpec) -> tuple[RunSpec, dict]:

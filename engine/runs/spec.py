@@ -57,8 +57,8 @@ class RunSpec:
     """Model to fine-tune: an embedded name, a local directory or a cached hub id. The embedded model is the
     default so the run works offline on any laptop."""
     dataset: str = setting("", flag="--data", group="train", metavar="NAME|FILE")
-    """Built-in name (sentiment-ko, sentiment-en, sentiment, instructions), a local JSONL/CSV/Parquet file, or a
-    hub dataset name with --online. Empty: the task's built-in data."""
+    """Built-in name (sentiment-ko, sentiment-en, sentiment, instructions; preferences for dpo), a local
+    JSONL/CSV/Parquet file, or a hub dataset name with --online. Empty: the task's built-in data."""
     columns: dict[str, str] = setting(default_factory=dict, flag="--column", group="train", form=False,
                                      metavar="OURS=THEIRS")
     """Map a column of your file to ours: OURS=THEIRS, e.g. text=review (repeatable)."""

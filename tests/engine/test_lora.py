@@ -274,3 +274,32 @@ def test_merge_saves_a_standalone_model_that_answers_like_base_plus_adapter(trai
     assert torch.allclose(merged, adapted, atol=1e-4) and not torch.allclose(merged, base, atol=1e-3)
     with pytest.raises(DojoError, match="exists and is not empty"):
         lora.merge_adapter(lora.MergeConfig(adapter=str(trained_adapter), out=str(out)))
+
+
+def test_dpo_on_an_sft_adapter_keeps_that_sft_model_as_the_reference(trained_adapter, tiny_llama_dir, tmp_path):
+    import torch
+
+    from engine.runs.callbacks import RunCallback, TokenCounter
+    from engine.runs.events import EventWriter
+
+    data = preference_file(tmp_path / "pairs.jsonl")
+    spec = RunSpec.suggested(kind="dpo", model=str(tiny_llama_dir), dataset=str(data), adapter=str(trained_adapter),
+                             max_steps=2, batch_size=4, max_seq_length=64, logging_steps=1, eval_steps=1000,
+                             save_steps=1000, eval_on_start=False).validate()
+    counter = TokenCounter()
+    callback = RunCallback(EventWriter(tmp_path / "events.jsonl"), should_stop=lambda: False, tokens=counter)
+    plan = dpo.build(spec, tmp_path, "cpu", callbacks=[callback], count=counter.add)
+    model = plan.trainer.model
+    assert set(model.peft_config) == {"default", "ref"} and "reference is that SFT model" in " ".join(plan.notes)
+    params = dict(model.named_parameters())
+    refs = [n for n in params if ".ref." in n]
+    assert refs and all(not params[n].requires_grad for n in refs)
+    assert all(torch.equal(params[n], params[n.replace(".ref.", ".default.")]) for n in refs)
+    before = plan.trainer.evaluate()
+    # policy == reference at the start: had the reference been the bare base, the SFT adapter's
+    # own changes would show as non-zero rewards here
+    assert before["eval_rewards/chosen"] == pytest.approx(0, abs=1e-5)
+    assert before["eval_rewards/rejected"] == pytest.approx(0, abs=1e-5)
+    plan.trainer.train()
+    plan.save(tmp_path / "model")
+    assert (tmp_path / "model" / "adapter_model.safetensors").exists() and not (tmp_path / "model" / "ref").exists()
