@@ -303,3 +303,33 @@ def test_dpo_on_an_sft_adapter_keeps_that_sft_model_as_the_reference(trained_ada
     plan.trainer.train()
     plan.save(tmp_path / "model")
     assert (tmp_path / "model" / "adapter_model.safetensors").exists() and not (tmp_path / "model" / "ref").exists()
+
+
+@pytest.mark.slow
+def test_a_stopped_lora_run_resumes_from_its_adapter_checkpoint(tiny_llama_dir, tmp_path, monkeypatch):
+    from engine.runs import control
+    from engine.runs.faults import SLOW_TEST_ENV
+
+    from .test_runs_support import wait_step
+
+    monkeypatch.setenv(SLOW_TEST_ENV, "0.02")
+    data = keyword_sentiment(tmp_path / "kw.jsonl", n=80)
+    run_id = launcher.start(tiny_spec(tiny_llama_dir, data, method="lora", lora_r=4, max_steps=60))
+    wait_step(run_id, 3)
+    stopped = control.stop(run_id, timeout=60)
+    assert stopped["state"] == "cancelled", stopped
+    step = next(e for e in events(run_id) if e["event"] == "stopping")["step"]
+    checkpoint = store_dir(run_id) / "checkpoints" / f"checkpoint-{step}"
+    assert (checkpoint / "adapter_model.safetensors").exists() and not (checkpoint / "model.safetensors").exists()
+    control.resume(run_id)
+    done = wait_state(run_id, {"completed", "failed", "cancelled"}, timeout=180)
+    assert done["state"] == "completed", done
+    after = [e["step"] for e in events(run_id) if e["event"] == "log" and e["step"] > step]
+    assert after == list(range(step + 1, 61))
+    assert (Path(done["output"]) / "adapter_config.json").exists()
+
+
+def store_dir(run_id: str) -> Path:
+    from engine.runs import store
+
+    return store.find_run(run_id)
