@@ -122,7 +122,8 @@ def _train(spec: RunSpec, run_dir: Path, writer: EventWriter, resume: bool, size
     if resume and checkpoint is None:
         raise DojoError(f"run {run_dir.name} has no complete checkpoint to resume from; start a new run")
     tokens = TokenCounter()
-    metric, greater = ("eval/accuracy", True) if spec.task == "sentiment" else ("eval/loss", False)
+    sentiment = spec.task == "sentiment" and spec.kind == "sft"
+    metric, greater = ("eval/accuracy", True) if sentiment else ("eval/loss", False)
     best = BestKeeper(metric, greater) if spec.keep_best else None
     callback = RunCallback(writer, should_stop=lambda: stop_requested(run_dir), tokens=tokens, best=best,
                            elapsed_offset=_elapsed_so_far(run_dir) if resume else 0.0)

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DojoError
-from .datasets import SUFFIXES, TaskData, _data_file, _heldout, read_records
+from .datasets import SUFFIXES, TaskData, _data_file, _from_hub, _heldout, read_records
 from .sft import Plan, check_context, ensure_pad_token, load_for_training, total_steps, training_kwargs
 
 if TYPE_CHECKING:
@@ -38,24 +38,28 @@ BUILTIN = "preferences"
 FIELDS = ("prompt", "chosen", "rejected")
 
 
-def load_preferences(source: str = "", columns: Mapping[str, str] | None = None,
-                     heldout: float = 0.2) -> TaskData:
-    """Prompt/chosen/rejected rows from the built-in set or a file -> train and test splits."""
+def load_preferences(source: str = "", columns: Mapping[str, str] | None = None, heldout: float = 0.2,
+                     online: bool = False) -> TaskData:
+    """Prompt/chosen/rejected rows from the built-in set, a file, or (``online``) a hub dataset
+    -> train and test splits."""
     columns = dict(columns or {})
     source = source or BUILTIN
     if source == BUILTIN:
-        path, name = _data_file("preferences.jsonl"), f"built-in dataset {BUILTIN!r}"
+        records, name = read_records(_data_file("preferences.jsonl")), f"built-in dataset {BUILTIN!r}"
     else:
         path = Path(source).expanduser()
-        if not path.is_file():
-            if path.suffix.lower() in SUFFIXES or path.is_absolute() or source.startswith("."):
-                raise DojoError(f"no such file: {path}")
+        if path.is_file():
+            records, name = read_records(path), str(path)
+        elif path.suffix.lower() in SUFFIXES or path.is_absolute() or source.startswith("."):
+            raise DojoError(f"no such file: {path}")
+        elif online:
+            records, name = _from_hub(source), source
+        else:
             raise DojoError(f"{source!r} is neither a file nor the built-in dataset {BUILTIN!r}; give a JSONL file "
-                            "with prompt, chosen and rejected fields")
-        name = str(path)
+                            "with prompt, chosen and rejected fields (or a hub dataset name with --online)")
     train: list[dict[str, str]] = []
     test: list[dict[str, str]] = []
-    for where, row in read_records(path):
+    for where, row in records:
         shaped = {}
         for ours in FIELDS:
             theirs = columns.get(ours, ours)
@@ -98,7 +102,9 @@ def preflight(spec: RunSpec) -> dict[str, Any]:
         from .lora import estimate
 
         summary["lora"] = estimate(resolved.path, spec)
-    summary["data"] = load_preferences(spec.dataset, spec.columns).summary()
+    hub = spec.online and spec.dataset not in ("", BUILTIN) and not Path(spec.dataset).expanduser().exists()
+    if not hub:  # a hub dataset is downloaded and checked by the worker, not here
+        summary["data"] = load_preferences(spec.dataset, spec.columns).summary()
     return summary
 
 
@@ -163,7 +169,7 @@ def build(spec: RunSpec, run_dir: Path, device: str, *, callbacks: list, count: 
         notes.append("fresh LoRA adapter: the reference is the base model (the adapter switched off)")
     else:
         notes.append("full fine-tuning: the reference is a frozen copy of the model")
-    data = load_preferences(spec.dataset, spec.columns)
+    data = load_preferences(spec.dataset, spec.columns, online=spec.online)
     chat = bool(getattr(tokenizer, "chat_template", None))
     notes.append("pairs laid out with the model's chat template" if chat else
                  "the model has no chat template: prompt and answers are plain text")
