@@ -57,8 +57,8 @@ def load_preferences(source: str = "", columns: Mapping[str, str] | None = None,
         else:
             raise DojoError(f"{source!r} is neither a file nor the built-in dataset {BUILTIN!r}; give a JSONL file "
                             "with prompt, chosen and rejected fields (or a hub dataset name with --online)")
-    train: list[dict[str, str]] = []
-    test: list[dict[str, str]] = []
+    train: list[dict[str, Any]] = []
+    test: list[dict[str, Any]] = []
     for where, row in records:
         shaped = {}
         for ours in FIELDS:
@@ -67,10 +67,7 @@ def load_preferences(source: str = "", columns: Mapping[str, str] | None = None,
                 have = ", ".join(k for k in row if k != "split") or "none"
                 raise DojoError(f"{where}: no field {theirs!r} for {ours!r} (it has: {have}); a preference row needs "
                                 f"prompt, chosen and rejected, or map one with --column {ours}=NAME")
-            value = row[theirs]
-            if not isinstance(value, str) or not value.strip():
-                raise DojoError(f"{where}: {ours!r} is empty or not text; every pair needs a prompt and two answers")
-            shaped[ours] = value.strip()
+            shaped[ours] = _field(where, ours, row[theirs])
         if shaped["chosen"] == shaped["rejected"]:
             raise DojoError(f"{where}: the chosen and rejected answers are the same, so there is no preference to "
                             "learn; fix or remove that line")
@@ -84,6 +81,24 @@ def load_preferences(source: str = "", columns: Mapping[str, str] | None = None,
         raise DojoError(f"{name}: no held-out pairs; add rows with split=test, or drop the split field to hold "
                         "out 20% automatically")
     return TaskData(name, train, test)
+
+
+def _field(where: str, name: str, value: Any) -> Any:
+    """A field's text, or a chat-format field (a list of {role, content} messages) as it is."""
+    if isinstance(value, list):
+        ok = value and all(isinstance(m, dict) and m.get("role") in ("system", "user", "assistant")
+                           and isinstance(m.get("content"), str) and m["content"].strip() for m in value)
+        if not ok:
+            raise DojoError(f"{where}: {name!r} must be text or a list of {{\"role\": system|user|assistant, "
+                            "\"content\": text}} messages")
+        return [{"role": m["role"], "content": m["content"]} for m in value]
+    if not isinstance(value, str) or not value.strip():
+        raise DojoError(f"{where}: {name!r} is empty or not text; every pair needs a prompt and two answers")
+    return value.strip()
+
+
+def is_chat(rows: list[dict[str, Any]]) -> bool:
+    return any(isinstance(v, list) for r in rows for v in r.values())
 
 
 def preflight(spec: RunSpec) -> dict[str, Any]:
@@ -113,9 +128,9 @@ def as_conversation(rows: list[dict[str, str]], chat: bool) -> list[dict[str, An
     answers are then learned as the assistant's turn), else the plain-text format."""
     if not chat:
         return [dict(r) for r in rows]
-    return [{"prompt": [{"role": "user", "content": r["prompt"]}],
-             "chosen": [{"role": "assistant", "content": r["chosen"]}],
-             "rejected": [{"role": "assistant", "content": r["rejected"]}]} for r in rows]
+    roles = {"prompt": "user", "chosen": "assistant", "rejected": "assistant"}
+    return [{k: v if isinstance(v, list) else [{"role": roles[k], "content": v}] for k, v in r.items()}
+            for r in rows]
 
 
 class CountingPreferenceCollator:
@@ -171,6 +186,9 @@ def build(spec: RunSpec, run_dir: Path, device: str, *, callbacks: list, count: 
         notes.append("full fine-tuning: the reference is a frozen copy of the model")
     data = load_preferences(spec.dataset, spec.columns, online=spec.online)
     chat = bool(getattr(tokenizer, "chat_template", None))
+    if not chat and is_chat(data.train + data.test):
+        raise DojoError(f"the pairs are chat messages but {spec.model} has no chat template to lay them out; use a "
+                        "chat model, or write prompt, chosen and rejected as plain text")
     notes.append("pairs laid out with the model's chat template" if chat else
                  "the model has no chat template: prompt and answers are plain text")
     steps = total_steps(spec, len(data.train))

@@ -333,3 +333,31 @@ def store_dir(run_id: str) -> Path:
     from engine.runs import store
 
     return store.find_run(run_id)
+
+
+def test_chat_format_pairs_need_a_chat_template(tiny_llama_dir, tmp_path):
+    import shutil
+
+    from engine.runs.callbacks import RunCallback, TokenCounter
+    from engine.runs.events import EventWriter
+
+    rows = [{"prompt": [{"role": "user", "content": f"q{i}?"}], "chosen": [{"role": "assistant", "content": "yes."}],
+             "rejected": [{"role": "assistant", "content": "no!"}], "split": "test" if i % 4 == 0 else "train"}
+            for i in range(8)]
+    path = tmp_path / "chat.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    data = dpo.load_preferences(str(path))
+    assert dpo.is_chat(data.train) and dpo.as_conversation(data.train, True)[0]["prompt"] == rows[1]["prompt"]
+    bare = shutil.copytree(tiny_llama_dir, tmp_path / "no-template")
+    (bare / "chat_template.jinja").unlink(missing_ok=True)
+    cfg = json.loads((bare / "tokenizer_config.json").read_text())
+    cfg.pop("chat_template", None)
+    (bare / "tokenizer_config.json").write_text(json.dumps(cfg))
+    spec = RunSpec.suggested(kind="dpo", model=str(bare), dataset=str(path), max_steps=1, max_seq_length=64)
+    counter = TokenCounter()
+    callback = RunCallback(EventWriter(tmp_path / "events.jsonl"), should_stop=lambda: False, tokens=counter)
+    with pytest.raises(DojoError, match="pairs are chat messages but .* has no chat template"):
+        dpo.build(spec, tmp_path, "cpu", callbacks=[callback], count=counter.add)
+    path.write_text(json.dumps({"prompt": [{"role": "robot", "content": "x"}], "chosen": "a", "rejected": "b"}) + "\n")
+    with pytest.raises(DojoError, match=r"chat.jsonl:1: 'prompt' must be text or a list"):
+        dpo.load_preferences(str(path))
