@@ -20,6 +20,7 @@ def _home_env() -> dict:
     return {"LLM_DOJO_HOME": os.environ["LLM_DOJO_HOME"]}
 
 
+@pytest.mark.slow
 def test_train_lora_reports_the_adapter_size_first_and_saves_only_the_adapter(tiny_llama_dir, tmp_path):
     data = keyword_sentiment(tmp_path / "kw.jsonl", n=40)
     res = dojo("train", "lora", "--model", str(tiny_llama_dir), "--data", str(data), "--r", "4",
@@ -77,6 +78,7 @@ def test_train_dpo_starts_a_background_run_on_the_builtin_pairs(tiny_llama_dir):
     assert store.load_spec(store.find_run(started["id"])).title == "dpo/lora"
 
 
+@pytest.mark.slow
 def test_train_merge_and_delta_refuse_another_base_in_one_line(tiny_llama_dir, tmp_path):
     from peft import get_peft_model
     from transformers import AutoModelForCausalLM, LlamaConfig, LlamaForCausalLM

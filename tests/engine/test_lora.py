@@ -62,6 +62,7 @@ def test_targets_and_trainable_count_match_peft_and_a_hand_count(tiny_llama_dir)
     assert lora.estimate(tiny_llama_dir, only_qv)["trainable_params"] == hand_count(config, 8, {"q_proj", "v_proj"})
 
 
+@pytest.mark.slow
 def test_lora_sft_trains_only_adapters_lowers_loss_and_saves_a_peft_adapter(tiny_llama_dir, tmp_path):
     import torch
     from peft import PeftModel
