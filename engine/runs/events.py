@@ -38,7 +38,8 @@ KINDS = (START, RESUME, TRAIN_BEGIN, LOG, EVAL, CHECKPOINT, STOPPING, SUMMARY, S
 ``summary``: the trainer's end-of-training totals; the last three end a run."""
 ENDINGS = (DONE, CANCELLED, FAILED)
 BOOKKEEPING = frozenset({"elapsed", "eta", "tokens/s", "epoch", "message", "device", "data", "notes", "path",
-                         "checkpoint", "output", "stage", "detail", "best_step", "best_metric", "seconds"})
+                         "checkpoint", "output", "stage", "detail", "best_step", "best_metric", "seconds",
+                         "trainable_params", "total_params", "trainable_pct", "lora_targets", "gpu_peak_mb"})
 """Keys that are not metrics: they are never plotted."""
 
 

@@ -41,8 +41,16 @@ def preflight(spec: RunSpec) -> dict:
     spec.validate()
     if spec.device.startswith("cuda") and not gpu_present():
         raise DojoError(f"--device {spec.device}: no NVIDIA GPU is visible on this machine; use --device auto or cpu")
+    if spec.qlora and not (spec.device.startswith("cuda") or (spec.device == "auto" and gpu_present())):
+        where = "no NVIDIA GPU is visible on this machine" if spec.device == "auto" else f"--device is {spec.device}"
+        raise DojoError(f"QLoRA needs a CUDA GPU for bitsandbytes' 4-bit weights and {where}; "
+                        "train plain LoRA instead (drop --qlora)")
     if spec.kind == "pretrain":
         return _pretrain_preflight(spec)
+    if spec.kind == "dpo":
+        from ..training.dpo import preflight as dpo_preflight
+
+        return dpo_preflight(spec)
     if spec.kind == "sft":
         from ..training.sft import preflight as sft_preflight
 
@@ -74,7 +82,9 @@ def absolute_paths(spec: RunSpec) -> RunSpec:
         return str(path.resolve()) if value and value not in names and path.exists() else value
 
     out = str(Path(spec.out).expanduser().resolve()) if spec.out else ""
-    return spec.replace(model=fix(spec.model, embedded_models()), dataset=fix(spec.dataset, BUILTIN), out=out)
+    adapter = str(Path(spec.adapter).expanduser().resolve()) if spec.adapter else ""
+    return spec.replace(model=fix(spec.model, embedded_models()), dataset=fix(spec.dataset, {*BUILTIN, "preferences"}),
+                        out=out, adapter=adapter)
 
 
 def prepare(spec: RunSpec) -> tuple[RunSpec, dict]:

@@ -30,11 +30,16 @@ from typing import Any
 from ..config import setting
 from ..errors import DojoError
 
-KINDS = ("sft", "pretrain")
-"""Run kinds built so far; the LoRA, DPO and evaluation kinds add theirs."""
+KINDS = ("sft", "pretrain", "dpo")
+"""Run kinds built so far: LoRA is a method of sft and dpo runs; the evaluation kind adds its own."""
 TASKS = ("sentiment", "instruction")
-METHODS = ("full",)
-"""How weights are trained. 'full' updates every weight; adapters (LoRA) come through the same path."""
+METHODS = ("full", "lora")
+"""How weights are trained. 'full' updates every weight; 'lora' trains small low-rank adapters beside frozen weights."""
+PREFERENCE = "preference"
+"""The task of a dpo run (prompt, chosen and rejected answers); not an SFT task."""
+LORA_BIAS = ("none", "all", "lora_only")
+DPO_LOSSES = ("sigmoid", "ipo", "hinge", "robust")
+"""trl's DPO loss types offered: sigmoid is the DPO paper's loss; ipo, hinge and robust are its variants."""
 DEVICES = ("auto", "cpu", "cuda", "mps")
 DTYPES = ("auto", "float32", "float16", "bfloat16")
 PRESETS = ("dojo-tiny", "dojo-tiny-mlm", "dojo-micro", "dojo-micro-mlm")
@@ -52,15 +57,15 @@ class RunSpec:
     """Model to fine-tune: an embedded name, a local directory or a cached hub id. The embedded model is the
     default so the run works offline on any laptop."""
     dataset: str = setting("", flag="--data", group="train", metavar="NAME|FILE")
-    """Built-in name (sentiment-ko, sentiment-en, sentiment, instructions), a local JSONL/CSV/Parquet file, or a
-    hub dataset name with --online. Empty: the task's built-in data."""
+    """Built-in name (sentiment-ko, sentiment-en, sentiment, instructions; preferences for dpo), a local
+    JSONL/CSV/Parquet file, or a hub dataset name with --online. Empty: the task's built-in data."""
     columns: dict[str, str] = setting(default_factory=dict, flag="--column", group="train", form=False,
                                      metavar="OURS=THEIRS")
     """Map a column of your file to ours: OURS=THEIRS, e.g. text=review (repeatable)."""
     labels: tuple[str, ...] = setting(default_factory=tuple, group="train", form=False)
     """Sentiment label words, comma-separated. Empty: the labels found in the training split."""
     method: str = setting("full", choices=METHODS, group="train")
-    """full: update every weight."""
+    """full: update every weight; lora: freeze the model and train low-rank adapters (saved alone, a few MB)."""
     epochs: float = setting(3.0, group="train", minimum=0.0)
     """Passes over the training data. New runs start from the suggestion: about 10 for a tiny model on the
     sentiment sentences, 1-2 for a real model."""
@@ -111,6 +116,33 @@ class RunSpec:
     """Continue from the recipe's checkpoint in the output directory."""
     evaluate: bool = setting(True, group="pretrain")
     """Measure held-out perplexity and baselines after training, for the model card."""
+    lora_r: int = setting(8, flag="--r", group="lora", minimum=1)
+    """LoRA rank: each adapted weight W (out x in) gets B (out x r) @ A (r x in), r x (in + out) new weights.
+    8 is the common start; larger r learns more and costs more."""
+    lora_alpha: int = setting(16, flag="--alpha", group="lora", minimum=1)
+    """LoRA scale: the update is (alpha / r) x B @ A. Twice r is the usual choice."""
+    lora_dropout: float = setting(0.05, flag="--lora-dropout", group="lora", minimum=0.0, maximum=0.9)
+    """Dropout on the adapter's input during training; a little regularises small datasets."""
+    target_modules: tuple[str, ...] = setting(default_factory=tuple, flag="--target", group="lora",
+                                              metavar="NAME[,NAME]")
+    """Linear modules that get adapters, by name (q_proj,v_proj...). Empty: every linear module of the attention and
+    MLP blocks (peft's all-linear), detected from the model; the output layer never."""
+    lora_bias: str = setting("none", choices=LORA_BIAS, flag="--lora-bias", group="lora", form=False)
+    """Which biases train with the adapters: none (usual), all, or lora_only."""
+    use_rslora: bool = setting(False, flag="--rslora", group="lora", form=False)
+    """Rank-stabilised LoRA: scale by alpha / sqrt(r) instead of alpha / r, so a large r keeps learning."""
+    use_dora: bool = setting(False, flag="--dora", group="lora", form=False)
+    """DoRA: split each weight into a magnitude and a direction and adapt the direction; slower, sometimes better."""
+    qlora: bool = setting(False, group="lora")
+    """QLoRA: load the frozen model in 4-bit NF4 (bitsandbytes, CUDA only) and train LoRA adapters in bf16 on top;
+    a 7B model then fits in about 6 GB."""
+    beta: float = setting(0.1, group="dpo", minimum=0.0)
+    """DPO beta: how far the model may move from the reference; small (0.1) lets preferences pull harder."""
+    loss_type: str = setting("sigmoid", choices=DPO_LOSSES, group="dpo", form=False)
+    """DPO loss: sigmoid (the DPO paper), ipo, hinge or robust (for noisy labels)."""
+    adapter: str = setting("", group="dpo", metavar="DIR")
+    """A LoRA adapter (an SFT run's model folder) to continue from; the reference is then that SFT model,
+    not the bare base. Empty: a fresh adapter on the base model."""
     allow_pickle: bool = setting(False, group="train")
     """Allow .bin/.pt pickle weights, which can run code when loaded."""
     trust_remote_code: bool = setting(False, group="train")
@@ -175,15 +207,25 @@ class RunSpec:
         gpu = gpu_present() if gpu is None else gpu
         model = str(given.get("model") or cls.model)
         tiny = Path(model.rstrip("/")).name.startswith("dojo-")  # the embedded models, or a local copy
+        kind = given.get("kind", "sft")
+        lora = given.get("method") == "lora" or given.get("qlora") is True
+        if kind == "dpo":
+            task, lora = PREFERENCE, given.get("method", "lora") == "lora"
         if tiny:
             epochs, lr = (10.0, 1e-3) if task == "sentiment" else (3.0, 5e-4)
         else:
             epochs, lr = 1.0, 2e-5
+        if lora:  # adapters start from zero and have few weights: they want about 5-10x the rate
+            lr = {1e-3: 5e-3, 5e-4: 3e-3}.get(lr, 2e-4)
         base = {
             "task": task, "epochs": epochs, "lr": lr, "batch_size": 16 if (tiny or gpu) else 4,
             "max_seq_length": 128 if task == "sentiment" else (256 if tiny or not gpu else 1024),
             "gradient_checkpointing": gpu and not tiny,
         }
+        if kind == "dpo":  # two answers per example through the model (and the reference)
+            base.update(method="lora" if lora else "full", epochs=3.0 if tiny else 1.0,
+                        lr=(2e-3 if lora else 5e-4) if tiny else (5e-5 if lora else 5e-7),
+                        batch_size=8 if (tiny or gpu) else 2, max_seq_length=128 if tiny else 512)
         return cls(**{**base, **given})
 
     # -- checks -----------------------------------------------------------------
@@ -195,13 +237,24 @@ class RunSpec:
 
         need(self.kind in KINDS, "spec.kind", value=self.kind, choices=", ".join(KINDS))
         need(self.device.split(":")[0] in DEVICES, "spec.device", value=self.device)
+        need(self.method in METHODS, "spec.method", value=self.method, choices=", ".join(METHODS))
+        if self.method == "lora" or self.qlora:
+            need(self.lora_r >= 1, "spec.lora_r", value=self.lora_r)
+            need(self.lora_alpha >= 1, "spec.lora_alpha", value=self.lora_alpha)
+            need(0 <= self.lora_dropout < 1, "spec.lora_dropout", value=f"{self.lora_dropout:g}")
+            need(self.lora_bias in LORA_BIAS, "spec.lora_bias", value=self.lora_bias, choices=", ".join(LORA_BIAS))
+        need(not self.qlora or self.method == "lora", "spec.qlora_method")
+        if self.kind == "dpo":
+            need(self.beta > 0, "spec.beta", value=f"{self.beta:g}")
+            need(self.loss_type in DPO_LOSSES, "spec.loss_type", value=self.loss_type, choices=", ".join(DPO_LOSSES))
+            need(not self.adapter or self.method == "lora", "spec.adapter_method")
         need(self.dtype in DTYPES + ("fp32", "fp16", "bf16"), "spec.dtype", value=self.dtype,
              choices=", ".join(DTYPES))
         if self.kind == "pretrain":
             need(self.preset in PRESETS, "spec.preset", value=self.preset, choices=", ".join(PRESETS))
             return self
-        need(self.task in TASKS, "spec.task", value=self.task, choices=", ".join(TASKS))
-        need(self.method in METHODS, "spec.method", value=self.method, choices=", ".join(METHODS))
+        need(self.task in TASKS or (self.kind == "dpo" and self.task == PREFERENCE), "spec.task", value=self.task,
+             choices=", ".join(TASKS))
         need(self.epochs > 0 or self.max_steps > 0, "spec.length")
         need(self.batch_size >= 1, "spec.batch_size", value=self.batch_size)
         need(self.grad_accum >= 1, "spec.grad_accum", value=self.grad_accum)
@@ -217,7 +270,11 @@ class RunSpec:
     @property
     def title(self) -> str:
         """What the run is, in a few words: ``sft/sentiment`` or ``pretrain/dojo-tiny``."""
-        return f"pretrain/{self.preset}" if self.kind == "pretrain" else f"{self.kind}/{self.task}"
+        if self.kind == "pretrain":
+            return f"pretrain/{self.preset}"
+        if self.kind == "dpo":
+            return "dpo/" + ("qlora" if self.qlora else self.method)
+        return f"{self.kind}/{self.task}" + ("+qlora" if self.qlora else "+lora" if self.method == "lora" else "")
 
     def pretrain_output(self) -> Path:
         """Where a pretraining run writes its model: ``out``, else ``<data dir>/models/<preset>``."""

@@ -136,13 +136,17 @@ def _train(spec: RunSpec, run_dir: Path, writer: EventWriter, resume: bool, size
     if resume and checkpoint is None:
         raise DojoError(f"run {run_dir.name} has no complete checkpoint to resume from; start a new run")
     tokens = TokenCounter()
-    metric, greater = ("eval/accuracy", True) if spec.task == "sentiment" else ("eval/loss", False)
+    sentiment = spec.task == "sentiment" and spec.kind == "sft"
+    metric, greater = ("eval/accuracy", True) if sentiment else ("eval/loss", False)
     best = BestKeeper(metric, greater) if spec.keep_best else None
     callback = RunCallback(writer, should_stop=lambda: stop_requested(run_dir), tokens=tokens, best=best,
                            elapsed_offset=_elapsed_so_far(run_dir) if resume else 0.0,
                            save_every=AUTO_SAVE_EVERY if spec.save_steps == 0 else None)
     callbacks = [callback] + ([faults.FaultInjection()] if faults.requested() else [])
-    from ..training.sft import build
+    if spec.kind == "dpo":
+        from ..training.dpo import build
+    else:
+        from ..training.sft import build
 
     plan = build(spec, run_dir, device, callbacks=callbacks, count=tokens.add, resume=resume)
     callback.extra_eval = plan.extra_eval
@@ -150,7 +154,8 @@ def _train(spec: RunSpec, run_dir: Path, writer: EventWriter, resume: bool, size
     if checkpoint is not None:
         writer.emit(ev.RESUME, int(checkpoint.name[11:]), plan.total_steps, checkpoint=str(checkpoint))
     else:
-        writer.emit(ev.START, 0, plan.total_steps, device=device, data=plan.data.summary(), notes=plan.notes)
+        writer.emit(ev.START, 0, plan.total_steps, device=device, data=plan.data.summary(), notes=plan.notes,
+                    **plan.info)
     store.write_status(run_dir, state="running", device=device)
     if stop_requested(run_dir):
         raise _Cancelled("stopped before training began")
@@ -173,12 +178,24 @@ def _train(spec: RunSpec, run_dir: Path, writer: EventWriter, resume: bool, size
     elif best is not None and best.skipped:
         final.update(best_step=state.global_step, note="the model is too large to keep a second copy in memory: "
                                                        "the last step's weights were saved")
+    peak = _gpu_peak(device)
+    if peak:
+        final["gpu_peak_mb"] = peak
     out = run_dir / "model"
     plan.save(out)
     writer.emit(ev.DONE, state.global_step, state.max_steps, output=str(out), **final)
     shutil.rmtree(run_dir / "checkpoints", ignore_errors=True)
     store.write_status(run_dir, state="completed", ended=time.time(), output=str(out), error=None,
                        best_step=final.get("best_step"))
+
+
+def _gpu_peak(device: str) -> float:
+    """Peak GPU memory the run allocated, in MB (0 off CUDA)."""
+    if not device.startswith("cuda"):
+        return 0.0
+    import torch
+
+    return round(torch.cuda.max_memory_allocated() / 2**20, 1) if torch.cuda.is_available() else 0.0
 
 
 def best_eval(callback, step: int) -> dict:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +71,10 @@ def preflight(spec: RunSpec) -> dict[str, Any]:
     check_context(spec.max_seq_length, resolved.config, spec.model)
     local = spec.dataset == "" or Path(spec.dataset).expanduser().exists() or not spec.online
     summary: dict[str, Any] = {"model": str(resolved.path)}
+    if spec.method == "lora":
+        from .lora import estimate
+
+        summary["lora"] = estimate(resolved.path, spec)
     if local:  # a hub dataset is downloaded and checked by the worker, not here
         summary["data"] = load_data(spec).summary()
     return summary
@@ -210,6 +214,8 @@ class Plan:
 
     card: Any = None
     """A ``task_card.TaskCard`` saved beside the weights, so later labs know the task."""
+    info: dict[str, Any] = field(default_factory=dict)
+    """Facts for the start event: the trainable-parameter count of a LoRA run."""
 
     def save(self, out: Path) -> None:
         self.trainer.save_model(str(out))
@@ -273,22 +279,49 @@ def training_kwargs(spec: RunSpec, run_dir: Path, steps: int, device: str, resum
     )
 
 
-def build(spec: RunSpec, run_dir: Path, device: str, *, callbacks: list, count: Callable[[int], None],
-          resume: bool = False) -> Plan:
-    """Load the model and data for ``spec`` and build its trainer (full fine-tuning)."""
+def load_for_training(spec: RunSpec, device: str) -> tuple[Any, Any]:
+    """(model, tokenizer) as a run trains them: fp32 on the CPU (the Trainer moves it), or for
+    QLoRA 4-bit NF4 on the GPU, prepared for k-bit training (``qlora_available`` says why not)."""
     from ..models.load import load_model
 
+    if spec.qlora:
+        from peft import prepare_model_for_kbit_training
+
+        from .lora import qlora_available
+
+        qlora_available(device)
+        loaded = load_model(spec.model, device=device, dtype="bfloat16", load_in_4bit=True,
+                            allow_pickle=spec.allow_pickle, trust_remote_code=spec.trust_remote_code,
+                            allow_network=spec.online)
+        model = prepare_model_for_kbit_training(loaded.model, use_gradient_checkpointing=True)
+        return model, loaded.tokenizer
     loaded = load_model(spec.model, device="cpu", dtype="float32", allow_pickle=spec.allow_pickle,
                         trust_remote_code=spec.trust_remote_code, allow_network=spec.online)
-    model, tokenizer = loaded.model, loaded.tokenizer
+    return loaded.model, loaded.tokenizer
+
+
+def build(spec: RunSpec, run_dir: Path, device: str, *, callbacks: list, count: Callable[[int], None],
+          resume: bool = False) -> Plan:
+    """Load the model and data for ``spec`` and build its trainer (full fine-tuning or LoRA)."""
+    model, tokenizer = load_for_training(spec, device)
     check_context(spec.max_seq_length, model.config.to_dict(), spec.model)
     notes = [ensure_pad_token(tokenizer, model)]
+    info: dict[str, Any] = {}
+    if spec.method == "lora":
+        from .lora import apply_lora
+
+        model, lora = apply_lora(model, spec, spec.model)
+        notes.append(lora.summary())
+        info = lora.to_event()
     data = load_data(spec)
     steps = total_steps(spec, len(data.train))
     kwargs = training_kwargs(spec, run_dir, steps, device, resume)
     if spec.task == "sentiment":
-        return _build_sentiment(spec, model, tokenizer, data, kwargs, callbacks, count, steps, notes)
-    return _build_instruction(spec, model, tokenizer, data, kwargs, callbacks, count, steps, notes)
+        plan = _build_sentiment(spec, model, tokenizer, data, kwargs, callbacks, count, steps, notes)
+    else:
+        plan = _build_instruction(spec, model, tokenizer, data, kwargs, callbacks, count, steps, notes)
+    plan.info = info
+    return plan
 
 
 def _build_sentiment(spec, model, tokenizer, data, kwargs, callbacks, count, steps, notes) -> Plan:

@@ -14,11 +14,13 @@ from typing import Annotated, Any
 import typer
 
 from engine.runs.spec import RunSpec
+from engine.training.lora import DeltaConfig, MergeConfig
 
 from .common import JsonOpt, print_json
 from .options import config_options
 
-train_app = typer.Typer(help="Train models in background runs: pretrain (the embedded models), sft (fine-tuning).",
+train_app = typer.Typer(help="Train models in background runs: pretrain (the embedded models), sft (fine-tuning), "
+                             "lora (adapters), dpo (preference tuning).",
                          no_args_is_help=True)
 FollowOpt = Annotated[bool, typer.Option("--follow", help="Watch the run after starting it.")]
 
@@ -68,3 +70,79 @@ def sft_cmd(given: dict, follow: FollowOpt = False, json_out: JsonOpt = False) -
         from .runs import attach
 
         raise typer.Exit(attach(run_id))
+
+
+@train_app.command("lora")
+@config_options(RunSpec, groups=("train", "lora"), exclude=("method",))
+def lora_cmd(given: dict, follow: FollowOpt = False, json_out: JsonOpt = False) -> None:
+    """Fine-tune LoRA adapters on a frozen model in a background run (SFT with --method lora).
+
+    Only the adapters are saved (adapter_config.json + adapter_model.safetensors, a few MB), naming their
+    base model. --qlora loads the frozen model in 4-bit (CUDA and bitsandbytes only)."""
+    spec = RunSpec.suggested(kind="sft", method="lora", **given)
+    run_id = _start(spec, json_out)
+    if follow:
+        from .runs import attach
+
+        raise typer.Exit(attach(run_id))
+
+
+@train_app.command("dpo")
+@config_options(RunSpec, groups=("train", "lora", "dpo"), exclude=("task", "labels"))
+def dpo_cmd(given: dict, follow: FollowOpt = False, json_out: JsonOpt = False) -> None:
+    """Preference-tune a model with DPO in a background run (prompt / chosen / rejected pairs).
+
+    --data: a JSONL/CSV file with prompt, chosen and rejected fields; empty: the built-in bilingual
+    'preferences' pairs. LoRA by default (the reference is the base with the adapter off); --adapter DIR
+    continues an SFT adapter, whose SFT model is then the reference."""
+    spec = RunSpec.suggested(kind="dpo", **given)
+    run_id = _start(spec, json_out)
+    if follow:
+        from .runs import attach
+
+        raise typer.Exit(attach(run_id))
+
+
+@train_app.command("merge")
+@config_options(MergeConfig)
+def merge_cmd(given: dict, json_out: JsonOpt = False) -> None:
+    """Merge a LoRA adapter into its base model and save a standalone model (loadable without peft)."""
+    from engine.training.lora import merge_adapter
+
+    result = merge_adapter(MergeConfig(**given))
+    if json_out:
+        print_json(result)
+    else:
+        typer.echo(f"merged {result['adapter']} into {result['base']}: {result['parameters']:,} parameters, "
+                   f"{result['bytes'] / 2**20:,.1f} MB in {result['output']}")
+
+
+@train_app.command("delta")
+@config_options(DeltaConfig)
+def delta_cmd(given: dict, json_out: JsonOpt = False) -> None:
+    """What a LoRA adapter changes: per layer, the norm of scale x B @ A against the frozen weight's."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from engine.training.lora import adapter_deltas
+
+    config = DeltaConfig(**given)
+    if not config.adapter:
+        from .common import fail
+
+        fail("give the adapter folder to inspect: --adapter DIR")
+    rows = adapter_deltas(config.adapter, config.model)
+    if json_out:
+        print_json({"adapter": config.adapter, "layers": rows})
+        return
+    table = Table(box=None, pad_edge=False)
+    for name, justify in (("layer", "left"), ("shape", "right"), ("|BA|", "right"), ("|W|", "right"),
+                          ("ratio", "right"), ("adapter/W", "right")):
+        table.add_column(name, justify=justify, overflow="fold" if name == "layer" else None,
+                         no_wrap=name != "layer")
+    for r in rows:
+        table.add_row(escape(r["module"]), "x".join(map(str, r["shape"])), f"{r['delta_norm']:.4f}",
+                      f"{r['weight_norm']:.2f}", f"{r['relative']:.2%}",
+                      f"{r['adapter_params'] / r['weight_params']:.1%}")
+    Console(width=min(Console().width, 80)).print(table)

@@ -30,6 +30,8 @@ PACKAGES: dict[str, str] = {
     "tokenizer": "tui.labs.tokenizer",
     "morphology": "tui.labs.morphology",
     "sft": "tui.labs.training",
+    "lora": "tui.labs.training",
+    "dpo": "tui.labs.training",
     "runs": "tui.labs.runs",
     "embeddings": "tui.labs.embeddings",
     "models": "tui.labs.models",

@@ -1,4 +1,4 @@
-"""The training labs: SFT (lesson 7) as a background run with a live loss curve."""
+"""The training labs: SFT (lesson 7), LoRA (lesson 8) and DPO (lesson 9) as background runs with live curves."""
 
 from __future__ import annotations
 
@@ -9,4 +9,4 @@ from typing import Any
 def open_screen(lab: str, try_it: Mapping[str, Any]):
     from .screen import TrainingScreen
 
-    return TrainingScreen(dict(try_it))
+    return TrainingScreen(dict(try_it), kind=lab)

@@ -1,4 +1,4 @@
-"""The SFT lab: the form on the left, the live run on the right.
+"""The SFT, LoRA and DPO labs: the form on the left, the live run on the right.
 
 Starting a run checks the form (``launcher.prepare``: model, context, dataset lines
 and columns) and spawns the worker in a thread worker, so a slow disk never freezes
@@ -46,27 +46,32 @@ class TrainingScreen(DojoScreen):
             super().__init__()
             self.run_id = run_id
 
-    def __init__(self, try_it: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, try_it: Mapping[str, Any] | None = None, kind: str = "sft") -> None:
         super().__init__()
         self.try_it = dict(try_it or {})
+        self.kind = kind if kind in ("sft", "lora", "dpo") else "sft"
+        """Which form: sft (full or LoRA fine-tuning), lora (adapters, QLoRA), dpo (preference tuning)."""
         self.run_id: str | None = None
 
+    def _key(self, key: str) -> str:
+        return key if self.kind == "sft" else f"{key}_{self.kind}"
+
     def titles(self) -> tuple[str, str]:
-        return t("app.title"), t("train.title")
+        return t("app.title"), t(self._key("train.title"))
 
     def compose(self) -> ComposeResult:
         from engine.runs.spec import gpu_present
 
         yield Header()
-        yield Static(t("train.intro"), id="training-intro")
+        yield Static(t(self._key("train.intro")), id="training-intro")
         with Horizontal(id="training-body"):
-            yield RunForm(self.try_it, gpu=gpu_present(), id="training-form")
+            yield RunForm(self.try_it, gpu=gpu_present(), id="training-form", kind=self.kind)
             with Vertical(id="training-live"):
                 yield RunView(id="training-view")
         yield Footer()
 
     def relabel(self) -> None:
-        self.query_one("#training-intro", Static).update(t("train.intro"))
+        self.query_one("#training-intro", Static).update(t(self._key("train.intro")))
         self.query_one(RunForm).relabel()
         self.query_one(RunView).redraw()
 

@@ -1,0 +1,120 @@
+"""The LoRA and DPO labs: the training screen's forms for the new run kinds, pressed with Pilot."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from textual.app import App
+from textual.widgets import Input, Select
+
+from engine.runs import store
+from tui.i18n import set_lang
+from tui.labs import PACKAGES, register_strings
+from tui.labs.training.screen import TrainingScreen
+from tui.widgets.run_plot import RunPlot
+from tui.widgets.run_view import RunView
+
+from .conftest import make_app, screen_text
+
+
+class Host(App[None]):
+    def __init__(self, screen) -> None:
+        super().__init__()
+        register_strings()
+        self.first = screen
+
+    def on_mount(self) -> None:
+        self.push_screen(self.first)
+
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch):
+    import engine.runs.spec
+
+    monkeypatch.setattr(engine.runs.spec, "gpu_present", lambda: False)
+    set_lang("en")
+    yield
+    set_lang("en")
+
+
+async def until(pilot, predicate, timeout: float = 30.0, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        await pilot.pause(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_lora_and_dpo_labs_open_the_training_package():
+    assert PACKAGES["lora"] == PACKAGES["dpo"] == PACKAGES["sft"] == "tui.labs.training"
+
+
+async def test_lora_form_shows_the_adapter_size_and_refuses_qlora_on_cpu(tiny_llama_dir, monkeypatch):
+    from engine.runs import launcher
+
+    monkeypatch.setattr(launcher, "gpu_present", lambda: False)
+    app = Host(TrainingScreen({"model": str(tiny_llama_dir), "max_seq_length": 64}, kind="lora"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        size = str(app.screen.query_one("#form-lora-size").render())
+        assert "8,704 of" in size  # r=8 on the 14 projections of the tiny Llama: 2 x 8 x 544
+        app.screen.query_one("#cfg-lora-r", Input).value = "4"
+        await pilot.pause()
+        assert "4,352 of 44,192" in str(app.screen.query_one("#form-lora-size").render())
+        app.screen.query_one("#cfg-target-modules", Input).value = "query"
+        await pilot.pause()
+        assert "--target query matches no linear layer" in str(app.screen.query_one("#form-lora-size").render())
+        app.screen.query_one("#cfg-target-modules", Input).value = ""
+        app.screen.query_one("#cfg-qlora", Select).value = True
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: any("QLoRA needs a CUDA GPU" in n.message for n in app._notifications), 20,
+                    "the QLoRA refusal")
+        assert store.all_run_dirs() == [] and app.screen.query_one(RunView).run_id is None
+        assert app.screen.titles()[1] == "LoRA adapters (PEFT)"
+
+
+@pytest.mark.slow
+async def test_dpo_form_starts_a_dpo_run_and_plots_the_reward_margin(tiny_llama_dir):
+    screen = TrainingScreen({"model": str(tiny_llama_dir), "max_seq_length": 64, "epochs": 0.5, "batch_size": 8},
+                            kind="dpo")
+    app = Host(screen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.screen.query_one("#cfg-method", Select).value == "lora"
+        assert app.screen.query_one("#cfg-beta", Input).value == "0.1"
+        await pilot.press("ctrl+s")
+        view = app.screen.query_one(RunView)
+        await until(pilot, lambda: view.run_id is not None or app._notifications, 30, "the run to start")
+        assert view.run_id is not None, [n.message for n in app._notifications]
+        await until(pilot, lambda: view.run_state == "completed", 180, "the run to complete")
+        spec = store.load_spec(store.find_run(view.run_id))
+        assert spec.kind == "dpo" and spec.method == "lora" and spec.task == "preference"
+        plot = app.screen.query_one(RunPlot)
+        assert plot.right == "rewards/margins" and len(plot.series["rewards/margins"]) == 3
+        assert "reward margin" in str(app.screen.query_one("#run-plot-caption").render())
+
+
+def test_lora_lab_in_korean_at_80x24(snap_compare, dojo_home, monkeypatch):
+    app = make_app("ko")
+
+    async def open_lora(pilot) -> None:
+        await pilot.pause()
+        app.open_lab("lora", {})
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_lora)
+
+
+async def test_lora_lab_opens_from_the_app_with_korean_labels(dojo_home):
+    app = make_app("ko")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.open_lab("lora", {})
+        await pilot.pause()
+        text = screen_text(app)
+        assert "LoRA 랭크 r" in text and "어댑터: 가중치" in text
+        assert app.open_lab("dpo", {})
+        await pilot.pause()
+        assert "DPO 베타" in screen_text(app)
