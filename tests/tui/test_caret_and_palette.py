@@ -72,7 +72,7 @@ async def test_palette_in_korean_switches_language_and_opens_labs(dojo_home: Pat
         await pilot.pause()
         await _palette_run(pilot, app, "실습 열기")
         assert isinstance(app.screen, LabsScreen)
-        assert "토크나이저 (준비 중)" in screen_text(app)
+        assert "어텐션 (준비 중)" in screen_text(app) and "토크나이저" in screen_text(app)
         await _palette_run(pilot, app, "언어 전환")
         assert app.lang == "en"
         assert "Tokenizer (coming)" in screen_text(app)
