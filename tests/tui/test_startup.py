@@ -17,7 +17,9 @@ SCRIPT = textwrap.dedent(
     from tui.services import real_services
 
     async def main():
-        app = create_app(real_services("ko"))
+        services = real_services("ko")
+        services.preload = None  # a lesson's model preload (a worker thread, by design) is tested elsewhere
+        app = create_app(services)
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
             assert type(app.screen).__name__ == "HomeScreen", app.screen
