@@ -7,9 +7,11 @@ trains. Two knobs, both read by the worker before torch is imported:
 * ``LLM_DOJO_WORKER_NICE`` (default 10): the worker's ``os.nice`` increment. A niced
   worker still gets every idle cycle, so a run alone on the machine is not slowed;
   the app simply wins when both want the CPU at once. ``0`` turns it off.
-* ``LLM_DOJO_WORKER_THREADS`` (default ``auto``): torch's CPU threads. ``auto`` leaves
-  one core to the app on machines with 4 cores or fewer and uses torch's own default
-  above that; a number sets it; ``OMP_NUM_THREADS`` set by you wins over both.
+* ``LLM_DOJO_WORKER_THREADS`` (default ``auto``): torch's CPU threads. ``auto`` is
+  torch's own default (a thread per core); a number caps it, e.g. ``1`` on a 2-core
+  machine leaves the app a whole core (``bench/ui_latency.py`` measured that this costs
+  the run about a quarter of its speed on 2 cores, while niceness alone costs nothing);
+  ``OMP_NUM_THREADS`` set by you wins over both.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ import os
 NICE_ENV = "LLM_DOJO_WORKER_NICE"
 THREADS_ENV = "LLM_DOJO_WORKER_THREADS"
 DEFAULT_NICE = 10
-SMALL_MACHINE_CORES = 4
 
 
 def worker_nice(environ: dict[str, str] | None = None) -> int:
@@ -30,7 +31,7 @@ def worker_nice(environ: dict[str, str] | None = None) -> int:
         return DEFAULT_NICE
 
 
-def worker_threads(cpu_count: int | None = None, environ: dict[str, str] | None = None) -> int | None:
+def worker_threads(environ: dict[str, str] | None = None) -> int | None:
     """The worker's CPU thread count, or None for torch's default."""
     env = environ if environ is not None else os.environ
     if env.get("OMP_NUM_THREADS", "").strip():
@@ -41,8 +42,7 @@ def worker_threads(cpu_count: int | None = None, environ: dict[str, str] | None 
             return max(1, int(raw))
         except ValueError:
             pass
-    cores = cpu_count if cpu_count is not None else (os.cpu_count() or 1)
-    return max(1, cores - 1) if 1 < cores <= SMALL_MACHINE_CORES else None
+    return None
 
 
 def apply() -> dict[str, int | None]:
