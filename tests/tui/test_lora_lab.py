@@ -12,8 +12,8 @@ from engine.runs import store
 from tui.i18n import set_lang
 from tui.labs import PACKAGES, register_strings
 from tui.labs.training.screen import TrainingScreen
-from tui.widgets.run_plot import RunPlot
-from tui.widgets.run_view import RunView
+from tui.widgets.runs.plot import RunPlot
+from tui.widgets.runs.view import RunView
 
 from .conftest import make_app, screen_text
 

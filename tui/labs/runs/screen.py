@@ -25,7 +25,7 @@ from textual.worker import Worker, WorkerState
 from ...i18n import t
 from ...runs_format import COLUMNS, STATE_STYLE, run_row
 from ...screens.base import DojoScreen
-from ...widgets.run_view import RunView
+from ...widgets.runs.view import RunView
 
 REFRESH_S = 1.0
 

@@ -25,7 +25,7 @@ from engine.runs.spec import RunSpec
 
 from ...i18n import t
 from ...screens.base import DojoScreen
-from ...widgets.run_view import RunView
+from ...widgets.runs.view import RunView
 from .form import RunForm
 
 

@@ -19,9 +19,9 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import ProgressBar, Static
 
-from ..i18n import has, t
-from ..runs_format import fmt_eta
-from .run_plot import RunPlot
+from ...i18n import has, t
+from ...runs_format import fmt_eta
+from .plot import RunPlot
 
 if TYPE_CHECKING:
     from engine.runs.history import RunSnapshot, RunWatcher
