@@ -177,7 +177,8 @@ def test_snapshot_playground_korean_emoji_80x24(snap_compare, dojo_home):
     async def run_before(pilot):
         screen = await open_lab(pilot, {"text": "시간이 화살처럼 지나간다 👨‍👩‍👧 🙂"})
         screen.query_one("#tok-text").cursor_blink = False  # a blinking caret makes the image random
-        await pilot.pause()
+        await settle(pilot)  # a re-tokenize or redraw still queued under load would change the image
+        await pilot.pause(0.2)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
 
