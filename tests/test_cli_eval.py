@@ -78,3 +78,27 @@ def test_bad_options():
     one_line_error(dojo("eval", "--limit", "-1"), "--limit -1")
     one_line_error(dojo("eval", "--adapter", "/no/such/adapter"), "no adapter folder")
     one_line_error(dojo("eval", "-t", "perplexity", "--data", "course-mc"), "course-mc", "multiple_choice")
+
+
+def test_detach_runs_in_the_background_and_follow_prints_the_table(tiny_llama_dir, adapter, mc_file, isolated_home):
+    """Issue 15: `--detach` starts an evaluation run (resumable by item) and prints its id."""
+    res = dojo("eval", "-m", str(tiny_llama_dir), "--adapter", str(adapter), "-t", "multiple_choice", "--data",
+               str(mc_file), "--bootstrap", "0", "--detach", "--json")
+    assert res.returncode == 0, res.stderr
+    started = json.loads(res.stdout)
+    assert started["items"] == 3 and started["candidates"] == 2 and started["task"] == "multiple_choice"
+    attach = dojo("runs", "attach", started["id"], timeout=180)
+    assert attach.returncode == 0, attach.stderr
+    listed = {r["id"]: r for r in json.loads(dojo("runs", "--json").stdout)}
+    run = listed[started["id"]]
+    assert run["kind"] == "eval" and run["state"] == "completed" and run["step"] == run["total"] == 6
+    rows = json.loads((Path(run["output"]) / "result.json").read_text(encoding="utf-8"))["rows"]
+    direct = json.loads(dojo("eval", "-m", str(tiny_llama_dir), "--adapter", str(adapter), "-t", "multiple_choice",
+                             "--data", str(mc_file), "--bootstrap", "0", "--no-save", "--json").stdout)["rows"]
+    assert [(r["metric"], round(r["value"], 9)) for r in rows] == [(r["metric"], round(r["value"], 9)) for r in direct]
+
+
+def test_detach_bad_input_starts_nothing(isolated_home, tmp_path):
+    one_line_error(dojo("eval", "--follow"), "--follow", "--detach")
+    one_line_error(dojo("eval", "--detach", "--adapter", str(tmp_path / "none")), "no adapter folder")
+    assert not (isolated_home / "runs").exists() or not any((isolated_home / "runs").iterdir())

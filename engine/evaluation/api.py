@@ -61,8 +61,12 @@ def _default_load(name: str) -> Any:
 def evaluate_candidates(candidates: list[Candidate], config: EvalConfig, *,
                         load: Callable[[str], Any] = _default_load,
                         on_progress: Callable[[EvalProgress], Any] | None = None,
-                        cancel: threading.Event | None = None) -> Comparison:
-    """Each candidate on ``config``'s task and data -> the comparison (base first)."""
+                        cancel: threading.Event | None = None, cache_dir: Path | None = None) -> Comparison:
+    """Each candidate on ``config``'s task and data -> the comparison (base first).
+
+    ``cache_dir`` (an evaluation run's ``scores`` folder): every score is kept there as it
+    is computed, and scores already there are read back instead of computed again, so a
+    stopped run resumes (``engine.evaluation.cache``)."""
     if not candidates:
         raise DojoError("no model to evaluate: give at least one --model")
     candidates = [Candidate(c.model, c.adapter) for c in candidates]
@@ -86,8 +90,14 @@ def evaluate_candidates(candidates: list[Candidate], config: EvalConfig, *,
             adapter = run_output(cand.adapter)
             model = apply_adapter(model, adapter, cand.model, loaded.resolved.path)
             card = read_card(Path(adapter).expanduser()) or card
+        from .cache import ItemCache, using
+
+        cache = ItemCache(cache_dir / f"{k}.jsonl", label=cand.label) if cache_dir is not None else None
         try:
-            result = _run(model, loaded.tokenizer, es, config, card, k, len(candidates), cand, emit, cancel)
+            with using(cache):
+                result = _run(model, loaded.tokenizer, es, config, card, k, len(candidates), cand, emit, cancel)
+            if cache is not None and cache.reused:
+                result = replace(result, extra={**result.extra, "scores_reused": cache.reused})
         finally:
             if cand.adapter:
                 model.unload()  # the base model's layers as they were, for the next candidate

@@ -64,8 +64,21 @@ def loglikelihoods(model: Any, requests: Sequence[tuple[list[int], list[int]]], 
                             "model reads at once")
         if not ctx:
             raise DojoError("a context encodes to no tokens: give the model something to read first")
-    order = sorted(range(len(requests)), key=lambda i: -(len(requests[i][0]) + len(requests[i][1])))
+    from .cache import active
+
     out: list[Score | None] = [None] * len(requests)
+    cache = active()  # an evaluation run: scores computed before a stop are read back, not recomputed
+    keys = [cache.key("ll", ctx, cont, max_length) for ctx, cont in requests] if cache is not None else []
+    todo = range(len(requests))
+    if cache is not None:
+        for i, key in enumerate(keys):
+            found = cache.get(key)
+            if found is not None:
+                out[i] = Score(*found)
+        todo = [i for i in todo if out[i] is None]
+        if len(todo) < len(requests) and on_batch is not None:
+            on_batch(len(requests) - len(todo))
+    order = sorted(todo, key=lambda i: -(len(requests[i][0]) + len(requests[i][1])))
     device = next(model.parameters()).device
     was_training = model.training
     model.eval()
@@ -95,6 +108,10 @@ def loglikelihoods(model: Any, requests: Sequence[tuple[list[int], list[int]]], 
                     picked = logp.gather(1, target[:, None]).squeeze(1)
                     greedy = bool((logp.argmax(-1) == target).all())
                     out[i] = Score(float(picked.sum()), greedy, n, cut)
+                    if cache is not None:
+                        cache.put(keys[i], [out[i].logprob, greedy, n, cut])
+                if cache is not None:
+                    cache.flush()
                 if on_batch is not None:
                     on_batch(len(chunk))
     finally:

@@ -31,6 +31,7 @@ from typing import Any
 
 from ..errors import DojoError
 from ..messages import Notice
+from .cache import active as active_cache
 from .config import EvalConfig
 from .data import EvalSet
 from .results import EvalResult, MetricValue, bootstrap_stderr
@@ -291,6 +292,7 @@ def _generation(model, tokenizer, es, config, card, progress, cancel) -> dict[st
     device = next(model.parameters()).device
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     preds, refs, items, truncated = [], [], [], 0
+    cache = active_cache()  # an evaluation run keeps each answer, so a resumed run skips it
     for k, item in enumerate(es.items):
         if cancel is not None and cancel.is_set():
             raise DojoError.keyed("eval.cancelled", done=k, total=len(es.items))
@@ -302,12 +304,18 @@ def _generation(model, tokenizer, es, config, card, progress, cancel) -> dict[st
         else:
             cut = False
         truncated += cut
-        with torch.inference_mode():
-            out = model.generate(input_ids=torch.tensor([ids], device=device),
-                                 attention_mask=torch.ones(1, len(ids), dtype=torch.long, device=device),
-                                 max_new_tokens=config.max_new_tokens, do_sample=False, pad_token_id=pad,
-                                 stop_strings=["\n"], tokenizer=tokenizer)  # the answer is the first line
-        text = tokenizer.decode(out[0, len(ids):], skip_special_tokens=True)
+        key = cache.key("gen", ids, config.max_new_tokens) if cache is not None else ""
+        text = cache.get(key) if cache is not None else None
+        if text is None:
+            with torch.inference_mode():
+                out = model.generate(input_ids=torch.tensor([ids], device=device),
+                                     attention_mask=torch.ones(1, len(ids), dtype=torch.long, device=device),
+                                     max_new_tokens=config.max_new_tokens, do_sample=False, pad_token_id=pad,
+                                     stop_strings=["\n"], tokenizer=tokenizer)  # the answer is the first line
+            text = tokenizer.decode(out[0, len(ids):], skip_special_tokens=True)
+            if cache is not None:
+                cache.put(key, text)
+                cache.flush()
         answer = text.strip().split("\n")[0].strip()
         preds.append(answer)
         refs.append(item["answers"])

@@ -121,6 +121,8 @@ def _wait_final(run_dir: Path, timeout: float = 5.0) -> None:
 def resumable(run_dir: Path) -> bool:
     """Whether the run left a checkpoint to continue from (the Trainer's, or the recipe's)."""
     spec = store.load_spec(run_dir)
+    if spec.kind == "eval":  # scores are kept as they are computed: a resume skips those
+        return True
     if spec.kind == "pretrain":
         from ..training.pretrain import CKPT
         return (spec.pretrain_output() / CKPT).exists()

@@ -55,7 +55,23 @@ def preflight(spec: RunSpec) -> dict:
         from ..training.sft import preflight as sft_preflight
 
         return sft_preflight(spec)
+    if spec.kind == "eval":
+        return _eval_preflight(spec)
     return {}  # pragma: no cover - later kinds add their own checks
+
+
+def _eval_preflight(spec: RunSpec) -> dict:
+    """The set must load (a bad line is named now, not in the worker) and every adapter must exist."""
+    from ..evaluation.api import run_output
+    from ..evaluation.data import load_set
+
+    config = spec.evaluation()
+    es = load_set(config.task, config.data_name, config.limit)
+    for adapter in spec.adapters:
+        if not Path(run_output(adapter)).expanduser().is_dir():
+            raise DojoError(f"no adapter folder at {adapter}; list adapters with: llm-dojo models")
+    return {"task": config.task, "data": es.source, "items": len(es.items),
+            "candidates": 1 + len(spec.compare) + len(spec.adapters)}
 
 
 def _pretrain_preflight(spec: RunSpec) -> dict:
@@ -81,6 +97,12 @@ def absolute_paths(spec: RunSpec) -> RunSpec:
         path = Path(value).expanduser()
         return str(path.resolve()) if value and value not in names and path.exists() else value
 
+    if spec.kind == "eval":  # local sets, models and adapters; run ids and built-in names stay names
+        data = spec.eval_config.get("data", "")
+        local = lambda v: str(Path(v).expanduser().resolve()) if v and Path(v).expanduser().exists() else v  # noqa: E731
+        return spec.replace(model=fix(spec.model, embedded_models()), compare=tuple(local(m) for m in spec.compare),
+                            adapters=tuple(local(a) for a in spec.adapters),
+                            eval_config={**spec.eval_config, **({"data": local(data)} if data else {})})
     out = str(Path(spec.out).expanduser().resolve()) if spec.out else ""
     adapter = str(Path(spec.adapter).expanduser().resolve()) if spec.adapter else ""
     return spec.replace(model=fix(spec.model, embedded_models()), dataset=fix(spec.dataset, {*BUILTIN, "preferences"}),

@@ -30,8 +30,9 @@ from typing import Any
 from ..config import setting
 from ..errors import DojoError
 
-KINDS = ("sft", "pretrain", "dpo")
-"""Run kinds built so far: LoRA is a method of sft and dpo runs; the evaluation kind adds its own."""
+KINDS = ("sft", "pretrain", "dpo", "eval")
+"""Run kinds: LoRA is a method of sft and dpo runs; "eval" is a long evaluation in the background
+(``llm-dojo eval --detach``), resumable item by item."""
 TASKS = ("sentiment", "instruction")
 METHODS = ("full", "lora")
 """How weights are trained. 'full' updates every weight; 'lora' trains small low-rank adapters beside frozen weights."""
@@ -149,11 +150,18 @@ class RunSpec:
     """Run the model's own Python code (read it first)."""
     online: bool = setting(False, group="train")
     """Allow the Hugging Face hub for the model and the dataset; off because GPU boxes are often offline."""
+    eval_config: dict[str, Any] = setting(default_factory=dict, cli=False, form=False, group="eval")
+    """An evaluation run's settings: ``engine.evaluation.config.EvalConfig`` as a dict."""
+    compare: tuple[str, ...] = setting(default_factory=tuple, cli=False, form=False, group="eval")
+    """An evaluation run: more models scored after ``model`` (the base the table compares with)."""
+    adapters: tuple[str, ...] = setting(default_factory=tuple, cli=False, form=False, group="eval")
+    """An evaluation run: PEFT adapters scored on ``model``, each put on and taken off the one loaded base."""
 
     # -- (de)serialisation ------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        data["labels"] = list(self.labels)
+        for name in ("labels", "compare", "adapters"):
+            data[name] = list(getattr(self, name))
         return data
 
     def to_json(self) -> str:
@@ -166,8 +174,9 @@ class RunSpec:
         if unknown:
             raise DojoError(f"spec has unknown field(s) {', '.join(unknown)}; was it written by a newer llm-dojo?")
         data = dict(data)
-        if "labels" in data:
-            data["labels"] = tuple(data["labels"])
+        for name in ("labels", "compare", "adapters"):
+            if name in data:
+                data[name] = tuple(data[name])
         if "columns" in data:
             data["columns"] = dict(data["columns"])
         return cls(**data)
@@ -250,6 +259,11 @@ class RunSpec:
             need(not self.adapter or self.method == "lora", "spec.adapter_method")
         need(self.dtype in DTYPES + ("fp32", "fp16", "bf16"), "spec.dtype", value=self.dtype,
              choices=", ".join(DTYPES))
+        if self.kind == "eval":
+            from ..evaluation.config import EvalConfig
+
+            self.evaluation()  # a bad setting fails here with its own line
+            return self
         if self.kind == "pretrain":
             need(self.preset in PRESETS, "spec.preset", value=self.preset, choices=", ".join(PRESETS))
             return self
@@ -267,11 +281,25 @@ class RunSpec:
         need(self.task == "sentiment" or not self.labels, "spec.labels_task")
         return self
 
+    def evaluation(self):
+        """An evaluation run's :class:`~engine.evaluation.config.EvalConfig` (a bad key or value: one line)."""
+        from dataclasses import fields as dc_fields
+
+        from ..evaluation.config import EvalConfig
+
+        known = {f.name for f in dc_fields(EvalConfig)}
+        unknown = sorted(set(self.eval_config) - known)
+        if unknown:
+            raise DojoError(f"evaluation setting(s) {', '.join(unknown)} are not known; known: {', '.join(sorted(known))}")
+        return EvalConfig(**self.eval_config)
+
     @property
     def title(self) -> str:
         """What the run is, in a few words: ``sft/sentiment`` or ``pretrain/dojo-tiny``."""
         if self.kind == "pretrain":
             return f"pretrain/{self.preset}"
+        if self.kind == "eval":
+            return "eval/" + str(self.eval_config.get("task", "multiple_choice"))
         if self.kind == "dpo":
             return "dpo/" + ("qlora" if self.qlora else self.method)
         return f"{self.kind}/{self.task}" + ("+qlora" if self.qlora else "+lora" if self.method == "lora" else "")

@@ -108,6 +108,8 @@ def run(run_dir: Path, resume: bool) -> None:
         spec = store.load_spec(run_dir)
         if spec.kind == "pretrain":
             _pretrain(spec, run_dir, writer, resume)
+        elif spec.kind == "eval":
+            _evaluate(spec, run_dir, writer, resume)
         else:
             _train(spec, run_dir, writer, resume, sizes)
     except _Cancelled as done:
@@ -204,6 +206,83 @@ def best_eval(callback, step: int) -> dict:
         if e.get("step") == step:
             return {k: v for k, v in e.items() if k.startswith("eval/")}
     return {}
+
+
+# -- evaluation runs ----------------------------------------------------------------------
+SCORES = "scores"
+"""An evaluation run's kept scores, one JSONL file per candidate (``engine.evaluation.cache``)."""
+RESULTS = "results"
+
+
+def _evaluate(spec: RunSpec, run_dir: Path, writer: EventWriter, resume: bool) -> None:
+    """Every candidate on the run's task; scores kept as they come, so a resume skips them."""
+    import threading
+
+    from ..evaluation.api import Candidate, evaluate_candidates
+    from ..evaluation.data import load_set
+    from ..models.load import load_model
+
+    config = spec.evaluation()
+    device = _pick_device(spec.device)
+    candidates = [Candidate(spec.model)] + [Candidate(m) for m in spec.compare] + \
+        [Candidate(spec.model, a) for a in spec.adapters]
+    n = len(load_set(config.task, config.data_name, config.limit).items)
+    total = n * len(candidates)
+    kept = sum(1 for _ in (run_dir / SCORES).glob("*.jsonl")) if resume else 0
+    if resume:
+        writer.emit(ev.RESUME, 0, total, checkpoint=str(run_dir / SCORES), candidates_started=kept)
+    else:
+        writer.emit(ev.START, 0, total, device=device, task=config.task, data=config.data_name, items=n,
+                    candidates=[c.label for c in candidates])
+    store.write_status(run_dir, state="running", device=device)
+    cancel = threading.Event()
+    watching = threading.Event()
+
+    def watch() -> None:
+        while not watching.wait(0.5):
+            if stop_requested(run_dir):
+                cancel.set()
+                return
+
+    threading.Thread(target=watch, name="stop-watch", daemon=True).start()
+    started = time.monotonic()
+    last = [0.0, -1]
+
+    def progress(event) -> None:
+        step = event.index * n + (round(n * event.done / event.total) if event.total else 0)
+        now = time.monotonic()
+        if step == last[1] or (now - last[0] < 0.5 and step < total):
+            return
+        last[0], last[1] = now, step
+        done = step / total if total else 0.0
+        eta = (now - started) * (1 - done) / done if done > 0 else None
+        writer.emit(ev.LOG, step, total, candidate=event.label, stage=event.stage,
+                    **({"eta": round(eta, 1)} if eta is not None else {}))
+
+    def load(name: str):
+        return load_model(name, device=device, dtype=None if spec.dtype == "auto" else spec.dtype,
+                          allow_pickle=spec.allow_pickle, trust_remote_code=spec.trust_remote_code,
+                          allow_network=spec.online)
+
+    try:
+        comparison = evaluate_candidates(candidates, config, load=load, on_progress=progress, cancel=cancel,
+                                         cache_dir=run_dir / SCORES)
+    except DojoError:
+        if cancel.is_set():
+            raise _Cancelled("stopped; every score computed so far is kept, continue with: "
+                             f"llm-dojo runs resume {run_dir.name}") from None
+        raise
+    finally:
+        watching.set()
+    out = comparison.save(run_dir / RESULTS)  # result.json, .csv and .md, as `llm-dojo eval` writes them
+    for k, result in enumerate(comparison.results):
+        writer.emit(ev.EVAL, (k + 1) * n, total, candidate=result.label,
+                    **{f"eval/{m.name}": m.value for m in result.metrics})
+    base = comparison.results[0]
+    writer.emit(ev.DONE, total, total, output=str(out),
+                **{f"eval/{m.name}": m.value for m in base.metrics},
+                reused=sum(int(r.extra.get("scores_reused", 0)) for r in comparison.results))
+    store.write_status(run_dir, state="completed", ended=time.time(), output=str(out), error=None)
 
 
 # -- the pretraining recipe --------------------------------------------------------------

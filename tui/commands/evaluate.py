@@ -14,6 +14,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from engine.errors import DojoError
 from engine.evaluation.config import EvalConfig
 from engine.models.load import LoadOptions
 
@@ -30,6 +31,11 @@ Markdown = Annotated[bool, typer.Option("--markdown", help="Print the table as M
 Csv = Annotated[bool, typer.Option("--csv", help="Print the table as CSV.")]
 Save = Annotated[bool, typer.Option("--save/--no-save", help="Save JSON, CSV and Markdown under the data directory.")]
 Items = Annotated[bool, typer.Option("--items/--no-items", help="With --json: include every item's scores.")]
+Detach = Annotated[bool, typer.Option("--detach", help="Run in the background as an evaluation run: prints its id and "
+                                      "returns; it survives the terminal, and `llm-dojo runs resume ID` continues a "
+                                      "stopped one from the last scored item. Results land in the run's folder.")]
+Follow = Annotated[bool, typer.Option("--follow", help="With --detach: watch the run after starting it (Ctrl-C "
+                                      "leaves it running).")]
 load_opts = config_options(LoadOptions, exclude=("task",), param="load")
 
 
@@ -40,16 +46,21 @@ def register(app: typer.Typer) -> None:
 @load_opts
 @config_options(EvalConfig, param="given")
 def evaluate(model: Models = None, adapter: Adapters = None, json_out: JsonOpt = False, markdown: Markdown = False,
-             csv_out: Csv = False, save: Save = True, items: Items = True, given: dict = None,
-             load: dict = None) -> None:
+             csv_out: Csv = False, save: Save = True, items: Items = True, detach: Detach = False,
+             follow: Follow = False, given: dict = None, load: dict = None) -> None:
     """Evaluate models and adapters on one task: perplexity, multiple choice, classification or generation.
 
     Built-in sets: heldout, heldout-ko, heldout-en (perplexity), course-mc (multiple choice), sentiment-ko,
     sentiment-en (classification), course-qa (generation); or --data FILE.jsonl in the task's format."""
     config = EvalConfig(**given)
+    models = list(model or ["dojo-tiny"])
+    if follow and not detach:
+        raise DojoError("--follow watches a background evaluation: add --detach")
+    if detach:
+        _detach(models, list(adapter or []), config, load, json_out, follow)
+        return
     from engine.evaluation.api import Candidate, evaluate_candidates, results_dir
 
-    models = list(model or ["dojo-tiny"])
     candidates = [Candidate(m) for m in models] + [Candidate(models[0], a) for a in adapter or []]
     quiet = json_out or markdown or csv_out
     options = LoadOptions(task="causal-lm", **load)
@@ -77,6 +88,32 @@ def evaluate(model: Models = None, adapter: Adapters = None, json_out: JsonOpt =
         sys.stdout.write(comparison.to_csv())
         return
     _table(comparison)
+
+
+def _detach(models: list[str], adapters: list[str], config: EvalConfig, load: dict, json_out: bool,
+            follow: bool) -> None:
+    """Start the evaluation as a run (kind ``eval``) and return its id."""
+    from engine.runs import launcher
+    from engine.runs.spec import RunSpec
+
+    if load.get("load_in_4bit") or load.get("load_in_8bit") or load.get("spread_gpus"):
+        raise DojoError("--detach runs load the model on one device in full precision or --dtype; drop "
+                        "--load-in-4bit/--load-in-8bit/--spread-gpus, or evaluate in the foreground")
+    spec = RunSpec(kind="eval", task=config.task, dataset=config.data, model=models[0], compare=tuple(models[1:]), adapters=tuple(adapters),
+                   eval_config=config.to_dict(), device=load.get("device") or "auto",
+                   dtype=load.get("dtype") or "auto", allow_pickle=bool(load.get("allow_pickle")),
+                   trust_remote_code=bool(load.get("trust_remote_code")), online=bool(load.get("allow_network")))
+    spec, summary = launcher.prepare(spec)
+    run_id = launcher.start(spec, check=False)
+    if json_out:
+        print_json({"id": run_id, **summary})
+    else:
+        typer.echo(run_id)
+        typer.echo(f"started; watch it with: llm-dojo runs attach {run_id}", err=True)
+    if follow:
+        from .runs import attach
+
+        raise typer.Exit(attach(run_id))
 
 
 def _with_progress(candidates, config, load, quiet, run):

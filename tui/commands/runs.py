@@ -102,11 +102,14 @@ def attach(run_id: str, *, stop_on_interrupt: bool = False) -> int:
     spec = store.load_spec(run_dir)
     console = Console(stderr=True)
     bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), TaskProgressColumn(),
-                   TextColumn("{task.completed}/{task.total} steps  ETA {task.fields[eta]}"), console=console)
+                   TextColumn("{task.completed}/{task.total} " + ("items" if spec.kind == "eval" else "steps")
+                              + "  ETA {task.fields[eta]}"), console=console)
     task = bar.add_task(spec.title, total=None, eta="-")
 
     def line(snap) -> Text:
         h = snap.history
+        if spec.kind == "eval":  # no loss: the candidate being scored
+            return Text(str(h.latest.get("candidate") or ""))
         losses = [v for _, v in h.series.get("train/loss", [])]
         parts = [f"loss {losses[-1]:.4f}" if losses else "loss -", sparkline(losses, 30)]
         for key, label in (("eval/loss", "eval"), ("eval/accuracy", "acc"), ("rewards/margins", "margin")):
@@ -146,7 +149,18 @@ def attach(run_id: str, *, stop_on_interrupt: bool = False) -> int:
     if ending is not None and ending.get("best_step") is not None and ending.get("metric"):
         console.print(f"kept the weights of step {ending.get('best_step')} "
                       f"(best {ending.get('metric')} {ending.get('best_metric'):.4g})")
-    if st.get("state") == "completed" and st.get("output"):
+    if st.get("state") == "completed" and st.get("output") and spec.kind == "eval":
+        import sys
+
+        from ..labs import register_strings
+        from ..widgets.runs.view import _result_rows, _results_table
+
+        register_strings()
+        console.file = sys.stdout  # the table is the result: on stdout, like `llm-dojo eval`
+        console.print(_results_table(_result_rows(st["output"])))
+        console.file = sys.stderr
+        console.print(f"results saved in {escape(str(st['output']))}")
+    elif st.get("state") == "completed" and st.get("output"):
         console.print(f"model saved in {escape(str(st['output']))}")
     return 0 if st.get("state") == "completed" else 1
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
         "run.none": "No run attached. Start one, or pick one in the runs list.",
-        "run.step": "step {step}/{total}", "run.eta": "ETA {eta}",
+        "run.step": "step {step}/{total}", "run.eta": "ETA {eta}", "run.items": "items {step}/{total}",
+        "run.col.model": "model", "run.col.metric": "metric", "run.col.value": "value", "run.col.stderr": "± stderr",
+        "run.col.delta": "Δ base",
         "run.loss": "loss {value}", "run.eval": "eval loss {value}", "run.acc": "accuracy {value}",
         "run.lr": "lr {value}", "run.tps": "{value} tok/s", "run.margin": "reward margin {value}",
         "run.best": "kept the weights of step {step} (best {metric} {value})",
@@ -27,7 +29,9 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "ko": {
         "run.none": "연결된 실행이 없습니다. 새로 시작하거나 실행 목록에서 고르세요.",
-        "run.step": "스텝 {step}/{total}", "run.eta": "남은 시간 {eta}",
+        "run.step": "스텝 {step}/{total}", "run.eta": "남은 시간 {eta}", "run.items": "항목 {step}/{total}",
+        "run.col.model": "모델", "run.col.metric": "지표", "run.col.value": "값", "run.col.stderr": "± 표준오차",
+        "run.col.delta": "Δ 기준",
         "run.loss": "손실 {value}", "run.eval": "평가 손실 {value}", "run.acc": "정확도 {value}",
         "run.lr": "학습률 {value}", "run.tps": "초당 {value} 토큰", "run.margin": "보상 차이 {value}",
         "run.best": "스텝 {step}의 가중치를 저장했습니다 (가장 좋은 {metric} {value})",

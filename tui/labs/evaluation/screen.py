@@ -64,6 +64,7 @@ class EvaluationScreen(DojoScreen):
         Binding("ctrl+r", "run", "Evaluate", id="eval.run"),
         Binding("escape", "stop", "Stop/Back", id="eval.stop", priority=True),
         Binding("f3", "items", "Items", id="eval.items"),
+        Binding("ctrl+b", "background", "In background", id="eval.background"),
     ]
 
     class SetDone(Message):
@@ -223,6 +224,35 @@ class EvaluationScreen(DojoScreen):
         self.query_one("#ev-progress", ProgressBar).update(progress=0)
         self._status("eval.status.loading", model=candidates[0].label)
         self._run_worker(candidates, configs, self.cancel)
+
+    def action_background(self) -> None:
+        """Ctrl+B: each chosen set as an evaluation run (kind ``eval``): detached, resumable by item."""
+        from engine.runs import launcher
+        from engine.runs.spec import RunSpec
+
+        sets = [s for s in SETS if s in self.query_one("#ev-sets", SelectionList).selected]
+        candidates = self.candidates()
+        if not sets or not candidates:
+            self.notify(t("eval.no_sets" if not sets else "eval.no_models"), severity="warning")
+            return
+        base = candidates[0].model
+        compare = tuple(c.model for c in candidates[1:] if c.adapter is None)
+        adapters = tuple(c.adapter for c in candidates if c.adapter is not None)
+        ids = []
+        try:
+            values = self.query_one("#ev-form", ConfigForm).values()
+            for s in sets:
+                config = EvalConfig(task=_task_of(s), data=s, **values)
+                spec = RunSpec(kind="eval", task=config.task, dataset=s, model=base, compare=compare,
+                               adapters=adapters, eval_config=config.to_dict())
+                ids.append(launcher.start(spec))
+        except FormError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        except Exception as exc:  # a DojoError: a bad set line, a missing adapter
+            self.notify_error(exc)
+            return
+        self.notify(t("eval.background.started", n=len(ids), ids=", ".join(ids)), timeout=10)
 
     @work(thread=True, exclusive=True, group="eval-run", exit_on_error=False)
     def _run_worker(self, candidates: list[Candidate], configs: list[EvalConfig], cancel: threading.Event) -> None:

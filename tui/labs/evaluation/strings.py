@@ -44,6 +44,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "key.eval.run": "평가 실행",
         "key.eval.stop": "중지/뒤로",
         "key.eval.items": "항목 보기",
+        "key.eval.background": "백그라운드 실행",
+        "eval.background.started": "백그라운드 평가 {n}개를 시작했습니다: {ids}. 터미널을 닫아도 계속되며, 실행 "
+                                   "목록(Ctrl+P, runs)에서 진행과 결과를 봅니다.",
         "field.EvalConfig.limit": "항목 수",
         "field.EvalConfig.n_shot": "퓨샷 예시",
         "field.EvalConfig.chat_template": "채팅 템플릿",
@@ -93,6 +96,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "key.eval.run": "Evaluate",
         "key.eval.stop": "Stop/Back",
         "key.eval.items": "Items",
+        "key.eval.background": "In background",
+        "eval.background.started": "Started {n} background evaluation(s): {ids}. They go on if the terminal "
+                                   "closes; watch progress and results in the runs list (Ctrl+P → runs).",
         "field.EvalConfig.limit": "Items",
         "field.EvalConfig.n_shot": "Few-shot",
         "field.EvalConfig.chat_template": "Chat template",

@@ -209,6 +209,15 @@ class RunsScreen(DojoScreen):
         if info is None:
             return
         output = info.status.get("output")
+        if info.spec.kind == "eval":  # its results are the table in the run view; the lab runs more
+            from engine.evaluation.config import DEFAULT_DATA
+
+            self.dojo.open_lab("evaluation", {"model": ", ".join((info.spec.model, *info.spec.compare)),
+                                              "adapters": list(info.spec.adapters),
+                                              "tasks": [info.spec.eval_config.get("data") or
+                                                        DEFAULT_DATA.get(info.spec.eval_config.get("task", ""), "")],
+                                              "limit": info.spec.eval_config.get("limit", 20)})
+            return
         if info.state != "completed" or not output:
             self.notify(t("runs.try_missing", id=run_row(info)["id"], state=t(f"state.{info.state}")))
             return

@@ -102,6 +102,9 @@ class RunView(Vertical):
         yield Static("", id="run-stats")
         yield RunPlot(id="run-plot")
         yield Static("", id="run-plot-caption")
+        results = Static("", id="run-results")
+        results.display = False  # an evaluation run shows its table here instead of a plot
+        yield results
 
     def attach(self, run_id: str) -> None:
         """Show ``run_id`` from its first event; follow it while it is active."""
@@ -111,6 +114,11 @@ class RunView(Vertical):
         run_dir = store.find_run(run_id)
         self.run_id = run_dir.name
         self._spec = store.load_spec(run_dir)
+        self._rows: list[dict] | None = None
+        evaluation = self._spec.kind == "eval"
+        self.query_one(RunPlot).display = not evaluation
+        self.query_one("#run-plot-caption", Static).display = not evaluation
+        self.query_one("#run-results", Static).display = evaluation
         self.watcher = RunWatcher(run_dir)
         self._ended_sent = False
         bar = self.query_one(ProgressBar)
@@ -130,6 +138,7 @@ class RunView(Vertical):
         self.query_one("#run-plot-caption", Static).update("")
         self.query_one(ProgressBar).display = False
         self.query_one(RunPlot).clear()
+        self.query_one("#run-results", Static).update("")
 
     def poll(self) -> None:
         """Read what was appended since the last call and redraw once."""
@@ -144,6 +153,8 @@ class RunView(Vertical):
         self.run_state = snap.state
         if snap.new or first:
             self.query_one(RunPlot).show(snap.history)
+        if self._spec is not None and self._spec.kind == "eval" and snap.state == "completed" and self._rows is None:
+            self._rows = _result_rows(snap.status.get("output"))
         self.redraw()
         if not snap.active and not self._ended_sent:
             self._ended_sent = True
@@ -175,8 +186,11 @@ class RunView(Vertical):
         if h.total:
             bar.update(total=h.total, progress=h.step)
         parts = []
+        evaluation = spec.kind == "eval"
         if h.total:
-            parts.append(t("run.step", step=h.step, total=h.total))
+            parts.append(t("run.items" if evaluation else "run.step", step=h.step, total=h.total))
+        if evaluation and snap.active and h.latest.get("candidate"):
+            parts.append(str(h.latest["candidate"]))
         if snap.active:
             parts.append(t("run.eta", eta=fmt_eta(h.eta)))
         for key, label, fmt in STATS:
@@ -189,6 +203,9 @@ class RunView(Vertical):
         if h.latest.get("stage") and h.latest.get("detail") and not h.series:
             parts.append(t("run.stage", stage=h.latest["stage"], detail=h.latest["detail"]))
         self.query_one("#run-stats", Static).update(Text("  ".join(parts)))
+        if evaluation:
+            self.query_one("#run-results", Static).update(_results_table(self._rows) if self._rows else "")
+            return
         plot = self.query_one(RunPlot)
         lines = Text()
         for i, (key, color) in enumerate(plot.legend()):
@@ -199,3 +216,37 @@ class RunView(Vertical):
         before, _, after = caption.plain.partition("{lines}")
         self.query_one("#run-plot-caption", Static).update(
             Text.assemble((before, "dim"), lines, (after, "dim")) if plot.legend() else Text(""))
+
+
+def _result_rows(output: str | None) -> list[dict]:
+    """The rows of a finished evaluation run's ``result.json`` ([] when it cannot be read)."""
+    import json
+    from pathlib import Path
+
+    if not output:
+        return []
+    try:
+        return list(json.loads((Path(output) / "result.json").read_text(encoding="utf-8"))["rows"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+
+
+def _results_table(rows: list[dict]):
+    """An evaluation run's table: model (+ adapter), metric, value, stderr, difference to the base."""
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for key, justify in (("model", "left"), ("metric", "left"), ("value", "right"), ("stderr", "right"),
+                         ("delta", "right")):
+        table.add_column(t(f"run.col.{key}"), justify=justify, no_wrap=key != "model")  # type: ignore[arg-type]
+    last = None
+    for r in rows:
+        name = r["model"] + (f" + {str(r['adapter']).rstrip('/').rsplit('/', 1)[-1]}" if r.get("adapter") else "")
+        delta = Text("")
+        if r.get("delta") is not None:
+            delta = Text(f"{r['delta']:+.4f}", style="green" if r.get("better") else "red" if r.get("better") is False
+                         else "")
+        table.add_row("" if name == last else name, r["metric"], f"{r['value']:.4f}",
+                      "" if r.get("stderr") is None else f"{r['stderr']:.4f}", delta)
+        last = name
+    return table
