@@ -159,7 +159,7 @@ def test_qlora_is_refused_without_cuda(tiny_llama_dir, monkeypatch):
 # -- DPO -----------------------------------------------------------------------------------
 def test_builtin_preferences_are_bilingual_and_well_formed():
     data = dpo.load_preferences("")
-    assert len(data.train) == 156 and len(data.test) == 39
+    assert len(data.train) == 192 and len(data.test) == 48
     rows = data.train + data.test
     assert all(r["chosen"] != r["rejected"] and r["prompt"] for r in rows)
     assert len({r["prompt"] for r in rows}) == len(rows)
