@@ -70,7 +70,7 @@ def test_train_dpo_starts_a_background_run_on_the_builtin_pairs(tiny_llama_dir):
                "--json", env=_home_env())
     assert res.returncode == 0, res.stderr
     started = json.loads(res.stdout)
-    assert started["data"]["train"] == 48 and started["data"]["test"] == 12
+    assert started["data"]["train"] == 192 and started["data"]["test"] == 48
     final = wait_state(started["id"], {"completed", "failed", "cancelled"}, timeout=180)
     assert final["state"] == "completed", final
     logs = [e for e in events(started["id"]) if e["event"] == "log"]

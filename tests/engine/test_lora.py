@@ -159,11 +159,12 @@ def test_qlora_is_refused_without_cuda(tiny_llama_dir, monkeypatch):
 # -- DPO -----------------------------------------------------------------------------------
 def test_builtin_preferences_are_bilingual_and_well_formed():
     data = dpo.load_preferences("")
-    assert len(data.train) == 48 and len(data.test) == 12
+    assert len(data.train) == 192 and len(data.test) == 48
     rows = data.train + data.test
     assert all(r["chosen"] != r["rejected"] and r["prompt"] for r in rows)
+    assert len({r["prompt"] for r in rows}) == len(rows)
     hangul = sum(any("\uac00" <= ch <= "\ud7a3" for ch in r["prompt"]) for r in rows)
-    assert hangul == 30
+    assert hangul == 120
 
 
 def test_bad_preference_rows_name_their_line(tmp_path):
