@@ -119,3 +119,59 @@ async def test_lora_lab_opens_from_the_app_with_korean_labels(dojo_home):
         assert app.open_lab("dpo", {})
         await pilot.pause()
         assert "DPO 베타" in screen_text(app)
+
+
+@pytest.fixture
+def finished_lora_run(tiny_llama_dir):
+    """A completed LoRA run as the worker leaves it: its adapter in <run>/model."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from engine.runs.spec import RunSpec
+
+    run_dir = store.create_run(RunSpec(task="instruction", model=str(tiny_llama_dir), method="lora"))
+    torch.manual_seed(0)
+    model = get_peft_model(AutoModelForCausalLM.from_pretrained(tiny_llama_dir),
+                           LoraConfig(r=4, target_modules=["q_proj", "v_proj"], init_lora_weights=False))
+    model.save_pretrained(run_dir / "model")
+    AutoTokenizer.from_pretrained(tiny_llama_dir).save_pretrained(run_dir / "model")
+    store.write_status(run_dir, state="completed", output=str(run_dir / "model"))
+    return run_dir
+
+
+async def test_a_finished_adapter_offers_chat_evaluate_and_merge(finished_lora_run, tiny_llama_dir):
+    """Issue 13: c opens the chat lab with the adapter on its base, e the evaluation lab with base and
+    adapter, m merges it into a standalone model."""
+    from textual.screen import Screen
+
+    from tui.labs.runs.screen import RunsScreen
+
+    opened: list[tuple[str, dict]] = []
+
+    def recorder(name):
+        def factory(try_it):
+            opened.append((name, dict(try_it)))
+            return Screen()
+        return factory
+
+    app = make_app("en", labs={"chat": recorder("chat"), "evaluation": recorder("evaluation")})
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.push_screen(RunsScreen())
+        await pilot.pause()
+        adapter = str(finished_lora_run / "model")
+        await pilot.press("c")
+        await pilot.pause()
+        assert opened[-1] == ("chat", {"model": str(tiny_llama_dir), "adapters": [adapter]})
+        app.pop_screen()
+        await pilot.press("e")
+        await pilot.pause()
+        assert opened[-1] == ("evaluation", {"model": str(tiny_llama_dir), "adapters": [adapter],
+                                             "tasks": ["course-mc", "course-qa"]})
+        app.pop_screen()
+        await pilot.press("m")
+        await until(pilot, lambda: any("Merged:" in n.message for n in app._notifications), 60, "the merge")
+        merged = finished_lora_run / "model-merged"
+        assert (merged / "config.json").exists() and list(merged.glob("*.safetensors"))
+        assert not (merged / "adapter_config.json").exists()
+        assert "c chat" in screen_text(app) and "m merge" in screen_text(app)

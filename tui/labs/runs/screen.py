@@ -40,6 +40,9 @@ class RunsScreen(DojoScreen):
         Binding("r", "resume", "Resume", id="runs.resume", show=False),
         Binding("x", "remove", "Delete", id="runs.remove", show=False),
         Binding("t", "try_it", "Try it", id="runs.try", show=False),
+        Binding("c", "chat", "Chat with it", id="runs.chat", show=False),
+        Binding("e", "evaluate", "Evaluate it", id="runs.evaluate", show=False),
+        Binding("m", "merge", "Merge", id="runs.merge", show=False),
         Binding("n", "new", "New run", id="runs.new"),
         Binding("f5", "log_scale", "Log scale", id="runs.log", show=False),
         Binding("escape", "back", "Back", id="runs.back"),
@@ -223,6 +226,57 @@ class RunsScreen(DojoScreen):
             return
         self.dojo.open_lab("generation", {"model": output, "prompt": "이 영화 정말 재미있었다"
                                           if info.spec.task == "sentiment" else "", "from_run": run_id})
+
+    # -- a finished run's model: chat with it, evaluate it, merge an adapter ------------------
+    def _finished(self) -> tuple[Any, str, bool] | None:
+        """(run info, output folder, whether it is an adapter) of the selected finished training run."""
+        from pathlib import Path
+
+        run_id = self.selected()
+        info = self.infos.get(run_id or "")
+        if info is None:
+            return None
+        output = info.status.get("output")
+        if info.spec.kind not in ("sft", "dpo") or info.state != "completed" or not output:
+            self.notify(t("runs.try_missing", id=run_row(info)["id"], state=t(f"state.{info.state}")))
+            return None
+        return info, str(output), (Path(output) / "adapter_config.json").exists()
+
+    def action_chat(self) -> None:
+        """c: the chat lab on the run's model (an adapter goes on its base, beside the base's answers)."""
+        found = self._finished()
+        if found is not None:
+            info, output, adapter = found
+            self.dojo.open_lab("chat", {"model": info.spec.model, "adapters": [output]} if adapter
+                               else {"model": output})
+
+    def action_evaluate(self) -> None:
+        """e: the evaluation lab with the base and what the run made, on the run's kind of task."""
+        found = self._finished()
+        if found is not None:
+            info, output, adapter = found
+            sets = ["sentiment-ko"] if info.spec.task == "sentiment" else ["course-mc", "course-qa"]
+            self.dojo.open_lab("evaluation", {"model": info.spec.model, "adapters": [output], "tasks": sets}
+                               if adapter else {"model": f"{info.spec.model}, {output}", "tasks": sets})
+
+    def action_merge(self) -> None:
+        """m: fold a LoRA adapter into its base and save a standalone model (in a worker)."""
+        found = self._finished()
+        if found is None:
+            return
+        info, output, adapter = found
+        if not adapter:
+            self.notify(t("runs.merge_full", id=run_row(info)["id"]))
+            return
+        self.notify(t("runs.merging", id=run_row(info)["id"]))
+        self._merge(output)
+
+    @work(thread=True, exclusive=True, group="runs-merge", exit_on_error=False)
+    def _merge(self, adapter: str) -> None:
+        from engine.training.lora import MergeConfig, merge_adapter
+
+        result = merge_adapter(MergeConfig(adapter=adapter, overwrite=True))
+        self.app.call_from_thread(self.notify, t("runs.merged", out=result["output"]), timeout=10)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.state == WorkerState.ERROR:
