@@ -43,7 +43,15 @@ def bench_spec(kind: str, model: str, steps: int):
 
 
 def plain(spec_json: str, out: str) -> None:
-    """The baseline, in its own process: what a user would write by hand with peft / trl."""
+    """The baseline, in its own process: what a user would write by hand with peft / trl.
+
+    It runs at the worker's priority (``engine.runs.priority.apply``: niceness 10 by default,
+    the same thread count), so the ratio measures our code path, not the scheduler: a niced
+    run loses to any other busy process, and the first measurements (0.92) compared a niced
+    worker with a baseline at normal priority."""
+    from engine.runs.priority import apply
+
+    apply()
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
