@@ -21,6 +21,16 @@ PickleOpt = Annotated[bool, typer.Option("--allow-pickle", help="Allow .bin/.pt 
 RemoteOpt = Annotated[bool, typer.Option("--trust-remote-code", help="Run the model's own Python code (read it first).")]
 OnlineOpt = Annotated[bool, typer.Option("--online", help="Allow downloading from the Hugging Face hub.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+ShowCodeOpt = Annotated[bool, typer.Option("--show-code", help="Print the plain Python (transformers, peft, trl, "
+                                           "evaluate...) that does what this command does, with these settings, "
+                                           "instead of running it.")]
+
+
+def print_code(snippet) -> None:
+    """A snippet on stdout, as a file would hold it (pipe it: ``... --show-code > lab.py``)."""
+    import sys
+
+    sys.stdout.write(snippet.text())
 
 
 def load_options(task: str, device: str, dtype: str, load_in_4bit: bool, load_in_8bit: bool,

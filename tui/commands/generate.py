@@ -17,7 +17,7 @@ import typer
 from engine.generation.params import COMPARE_DEFAULTS, SamplingParams
 from engine.models.load import LoadOptions
 
-from .common import JsonOpt, ModelOpt, OnlineOpt, RemoteOpt, load_with_progress, print_json
+from .common import JsonOpt, ModelOpt, OnlineOpt, RemoteOpt, ShowCodeOpt, load_with_progress, print_code, print_json
 from .options import config_options
 
 Chat = Annotated[bool, typer.Option("--chat", help="Treat PROMPT as a user message and apply the chat template.")]
@@ -61,7 +61,7 @@ def generate(
     chat: Chat = False, system: System = None, fmt: Format = None,
     static_cache: Annotated[bool, typer.Option("--static-cache", help="Pre-allocated KV cache (GPU speed-up).")] = False,
     compile_: Annotated[bool, typer.Option("--compile", help="torch.compile decoding (CUDA, with --static-cache).")] = False,
-    json_out: JsonOpt = False, sampling: dict = None, load: dict = None,
+    json_out: JsonOpt = False, show_code: ShowCodeOpt = False, sampling: dict = None, load: dict = None,
 ) -> None:
     """Generate text, streamed token by token (time to first token and tokens/s on stderr).
 
@@ -69,6 +69,25 @@ def generate(
     its label scores shown."""
     params = SamplingParams.from_options(sampling)
     chat = chat or system is not None
+    if show_code:
+        from engine.codegen.generation import generation_snippet
+        from engine.device import pick_device, pick_dtype
+
+        device = pick_device(load.get("device") or "auto")
+        rendered = None
+        from engine.codegen.generation import model_path
+        from engine.training.task_card import read_card
+
+        card = read_card(model_path(model))
+        if card is not None and card.task == "sentiment" and not chat and fmt is None:
+            prompt = card.prompt_for(prompt)  # the run's prompt template, as generation applies it
+        if fmt not in (None, "", "own"):
+            from engine.generation.chat_formats import messages_from, render_format
+
+            rendered = render_format(fmt, messages_from(prompt, system), True)
+        print_code(generation_snippet(model, prompt, params, chat=chat, system=system, adapter=adapter,
+                                      device=device, dtype=pick_dtype(device, load.get("dtype")), rendered=rendered))
+        return
     from engine.generation.gpu import SpeedOptions
 
     speed = SpeedOptions(static_cache=static_cache, compile=compile_)

@@ -8,6 +8,11 @@ from __future__ import annotations
 
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
+        "key.code.show": "Code", "key.code.copy": "Copy", "key.code.save": "Save .py",
+        "key.code.notebook": "Save .ipynb", "key.code.close": "Close",
+        "code.copied": "Copied {lines} lines to the clipboard (OSC 52; some terminals need it allowed).",
+        "code.saved": "Saved: {path}",
+        "code.nothing": "Nothing to show yet: run something in this lab first, then press F12.",
         "run.none": "No run attached. Start one, or pick one in the runs list.",
         "run.step": "step {step}/{total}", "run.eta": "ETA {eta}", "run.items": "items {step}/{total}",
         "run.col.model": "model", "run.col.metric": "metric", "run.col.value": "value", "run.col.stderr": "± stderr",
@@ -28,6 +33,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "key.plot.log": "Log scale",
     },
     "ko": {
+        "key.code.show": "코드", "key.code.copy": "복사", "key.code.save": ".py 저장",
+        "key.code.notebook": ".ipynb 저장", "key.code.close": "닫기",
+        "code.copied": "{lines}줄을 클립보드에 복사했습니다 (OSC 52, 터미널에 따라 허용 설정이 필요합니다).",
+        "code.saved": "저장했습니다: {path}",
+        "code.nothing": "아직 보여 줄 코드가 없습니다. 이 실습에서 먼저 무언가를 실행한 뒤 F12를 누르세요.",
         "run.none": "연결된 실행이 없습니다. 새로 시작하거나 실행 목록에서 고르세요.",
         "run.step": "스텝 {step}/{total}", "run.eta": "남은 시간 {eta}", "run.items": "항목 {step}/{total}",
         "run.col.model": "모델", "run.col.metric": "지표", "run.col.value": "값", "run.col.stderr": "± 표준오차",

@@ -46,6 +46,7 @@ from engine.generation.params import SamplingParams
 
 from ...i18n import say, t
 from ...screens.base import DojoScreen
+from ...widgets.code_panel import CODE_BINDING, CodeExport
 from ...widgets.caret_input import CaretInput
 from ...widgets.slider import ValueSlider
 from .compare import CompareAndTemplate
@@ -72,7 +73,7 @@ def default_load(name: str) -> LoadedModel:
     return shared().get(name)
 
 
-class GenerationScreen(CompareAndTemplate, DojoScreen):
+class GenerationScreen(CodeExport, CompareAndTemplate, DojoScreen):
     """The generation lab. ``example`` is a lesson's ``try_it``; ``load(name)`` returns a ``Loaded``."""
 
     CSS_PATH = "generation.tcss"
@@ -83,6 +84,7 @@ class GenerationScreen(CompareAndTemplate, DojoScreen):
         Binding("f3", "toggle_chat", "Chat", id="gen.chat"),
         Binding("f4", "compare", "Compare", id="gen.compare"),
         Binding("f6", "cycle_format", "Format", id="gen.format"),
+        CODE_BINDING,
     ]
 
     class Loaded(Message):
@@ -412,6 +414,25 @@ class GenerationScreen(CompareAndTemplate, DojoScreen):
         text = self.buffer.drain()
         if text:
             self.query_one("#gen-output", StreamPane).append(text)
+
+    # ----- show the code ------------------------------------------------------------------------
+    CODE_NAME = "generation"
+
+    def code_snippet(self):
+        """``model.generate`` with the sliders' values, on the prompt or conversation as it stands."""
+        from engine.codegen.generation import generation_snippet
+        from engine.generation.chat_formats import render_format
+
+        device = self.loaded.device if self.loaded is not None else "cpu"
+        dtype = self.loaded.dtype if self.loaded is not None else "float32"
+        if self.chat:
+            messages = self.messages()
+            system = next((m["content"] for m in messages if m["role"] == "system"), None)
+            user = messages[-1]["content"]
+            rendered = None if self.fmt == "own" else render_format(self.fmt, messages, True)
+            return generation_snippet(self.model_name, user, self.params(), chat=True, system=system,
+                                      device=device, dtype=dtype, rendered=rendered)
+        return generation_snippet(self.model_name, self.prompt_text_now(), self.params(), device=device, dtype=dtype)
 
     # ----- actions ------------------------------------------------------------------------------
     def action_generate(self) -> None:

@@ -1,0 +1,23 @@
+"""Run an exported snippet as a student would: a fresh Python process, no ``engine`` on the path."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+
+def run_snippet(code: str, timeout: int = 300, cwd: Path | None = None) -> str:
+    """Write ``code`` to a file, run it with this interpreter from an empty folder -> stdout."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "snippet.py"
+        path.write_text(code, encoding="utf-8")
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        env["HF_HUB_OFFLINE"] = "1"
+        res = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, cwd=cwd or tmp, env=env,
+                             timeout=timeout)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert "from engine" not in code and "import engine" not in code
+    return res.stdout
