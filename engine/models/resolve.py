@@ -77,7 +77,9 @@ def _from_hf_cache(name: str) -> Path | None:
     except ImportError:  # pragma: no cover - transformers depends on it
         return None
     try:
-        path = Path(snapshot_download(name, local_files_only=True))
+        # Only config.json must be complete: a hub download keeps a subset of the repo's files
+        # (engine.hub.download), and huggingface_hub refuses a partial snapshot otherwise.
+        path = Path(snapshot_download(name, local_files_only=True, allow_patterns=["config.json"]))
     except (LocalEntryNotFoundError, OSError, ValueError):
         return None
     except Exception:  # a malformed cache entry is "not cached", never a crash
