@@ -311,11 +311,16 @@ def card(repo: str, revision: str = "main", *, readme: bool = True) -> HubCard:
 
 
 def _readme(repo: str, revision: str) -> str:
+    import threading
+
     from huggingface_hub import hf_hub_download
     from huggingface_hub import errors as e
 
+    from .download import _progress_class
+
+    quiet = _progress_class({"bars": []}, threading.Event())  # no tqdm bar on stderr (it would draw over the TUI)
     try:
-        path = hf_hub_download(repo, "README.md", revision=revision, endpoint=endpoint())
+        path = hf_hub_download(repo, "README.md", revision=revision, endpoint=endpoint(), tqdm_class=quiet)
     except e.GatedRepoError:
         return ""  # the card says gated; the files wait for access
     except Exception as exc:  # noqa: BLE001
