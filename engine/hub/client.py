@@ -41,6 +41,21 @@ def offline() -> bool:
     return bool(constants.is_offline_mode())
 
 
+def unreachable(timeout: float = 2.0) -> DojoError | None:
+    """A cheap probe before the first request: can a TCP connection to the endpoint open?
+    The error to show when not (``hub.unreachable``), else None. Never called offline."""
+    import socket
+    from urllib.parse import urlsplit
+
+    url = urlsplit(endpoint())
+    port = url.port or (443 if url.scheme == "https" else 80)
+    try:
+        with socket.create_connection((url.hostname or "", port), timeout=timeout):
+            return None
+    except OSError as exc:
+        return DojoError.keyed("hub.unreachable", endpoint=endpoint(), why=exc.strerror or type(exc).__name__)
+
+
 def require_online() -> None:
     if offline():
         raise DojoError.keyed("hub.offline")
@@ -61,7 +76,10 @@ def api():
 
 def explain(exc: BaseException, repo: str = "", revision: str = "main") -> BaseException:
     """The one-line :class:`DojoError` for an exception from ``huggingface_hub`` (others unchanged)."""
-    import httpx2
+    try:
+        import httpx2 as httpx  # huggingface_hub 2.x
+    except ImportError:  # pragma: no cover - huggingface_hub 1.x used httpx
+        import httpx
     from huggingface_hub import errors as e
 
     if isinstance(exc, DojoError):
@@ -80,9 +98,9 @@ def explain(exc: BaseException, repo: str = "", revision: str = "main") -> BaseE
         return DojoError.keyed("hub.bad_token")
     if isinstance(exc, e.HfHubHTTPError) and exc.response is not None and exc.response.status_code == 403:
         return DojoError.keyed("hub.gated", repo=repo)
-    if isinstance(exc, (httpx2.RemoteProtocolError, httpx2.ReadError)):
+    if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError)):
         return DojoError.keyed("hub.dropped", repo=repo, why=type(exc).__name__)
-    if isinstance(exc, (httpx2.ConnectError, httpx2.TimeoutException, e.LocalEntryNotFoundError)):
+    if isinstance(exc, (httpx.ConnectError, httpx.TimeoutException, e.LocalEntryNotFoundError)):
         return DojoError.keyed("hub.unreachable", endpoint=endpoint(), why=type(exc).__name__)
     if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return DojoError.keyed("hub.disk_full", repo=repo)

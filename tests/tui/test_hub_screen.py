@@ -149,6 +149,22 @@ async def test_offline_shows_the_cache_only(hub, monkeypatch) -> None:
         assert len(hub.requests) == before
 
 
+async def test_unreachable_hub_says_so_and_shows_the_cache(dojo_home, monkeypatch, tmp_path) -> None:
+    import socket
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()  # nothing listens there
+    point_client_at(monkeypatch, f"http://127.0.0.1:{port}", tmp_path)
+    app = make_app("en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.open_lab("models", {"screen": "hub"})
+        await _settle(app, pilot)
+        text = screen_text(app)
+        assert "cannot reach the hub" in text and "The cache is empty" in text
+
+
 @pytest.mark.parametrize("lang,size", [("ko", (80, 24)), ("en", (120, 40))])
 def test_snapshot(snap_compare, hub, lang: str, size: tuple[int, int]) -> None:
     app = make_app(lang)

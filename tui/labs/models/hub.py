@@ -184,8 +184,13 @@ class HubScreen(DojoScreen):
     @work(thread=True, exclusive=True, group="hub-status", exit_on_error=False)
     def check_status(self) -> None:
         from engine.errors import DojoError
-        from engine.hub.client import token_status
+        from engine.hub.client import token_status, unreachable
 
+        local = token_status(check=False)
+        problem = None if local.offline else unreachable()
+        if problem is not None:  # no network: say so and show the cache, like offline
+            self.post_message(self.Status(local, say(problem)))
+            return
         try:
             self.post_message(self.Status(token_status(check=True)))
         except DojoError as exc:  # the hub is unreachable or refused the token: say it in the status line
