@@ -47,6 +47,9 @@ def unreachable(timeout: float = 2.0) -> DojoError | None:
     import socket
     from urllib.parse import urlsplit
 
+    if any(os.environ.get(v) for v in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY",
+                                        "all_proxy")):
+        return None  # behind a proxy a direct connection proves nothing: let the first request tell
     url = urlsplit(endpoint())
     port = url.port or (443 if url.scheme == "https" else 80)
     try:

@@ -250,3 +250,27 @@ def test_unreachable_hub(monkeypatch, tmp_path) -> None:
     with pytest.raises(DojoError, match="cannot reach the hub"):
         card("dojo/tiny-llama")
     assert os.environ["HF_HUB_OFFLINE"] == "0"
+
+
+def test_errors_from_huggingface_hub_become_one_line() -> None:
+    import errno
+
+    import httpx2
+
+    from engine.hub.client import explain
+
+    dropped = explain(httpx2.RemoteProtocolError("peer closed connection"), "dojo/x")
+    assert isinstance(dropped, DojoError) and "run the same download again" in str(dropped)
+    full = explain(OSError(errno.ENOSPC, "No space left on device"), "dojo/x")
+    assert isinstance(full, DojoError) and full.key == "hub.disk_full"
+    short = explain(OSError("Consistency check failed: file should be of size 10 but has size 5"), "dojo/x")
+    assert isinstance(short, DojoError) and short.key == "hub.dropped"
+    bug = ValueError("a bug stays a bug")
+    assert explain(bug) is bug
+
+
+def test_proxy_skips_the_direct_probe(monkeypatch) -> None:
+    from engine.hub.client import unreachable
+
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    assert unreachable() is None

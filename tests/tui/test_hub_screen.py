@@ -76,6 +76,20 @@ async def test_search_card_download_cache_delete(hub) -> None:
         assert "dojo-tiny: LlamaForCausalLM" in screen_text(app)  # back on the tour
 
 
+async def test_language_switch_keeps_the_results(hub) -> None:
+    app = make_app("en")
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.open_lab("models", {"screen": "hub"})
+        await _settle(app, pilot)
+        await pilot.press(*"llama", "enter")
+        await _settle(app, pilot)
+        app.lang = "ko"
+        await _settle(app, pilot)
+        text = screen_text(app)
+        assert "허깅페이스 허브" in text and "저장소" in text and "dojo/tiny-llama" in text and "모델 카드" in text
+        assert app.screen.query_one("#hub-query").value == "llama"
+
+
 async def test_gated_download_says_what_to_do(hub) -> None:
     app = make_app("en")
     async with app.run_test(size=(120, 40)) as pilot:
@@ -115,6 +129,13 @@ async def test_cancel_keeps_finished_files(hub, monkeypatch) -> None:
         await _settle(app, pilot, rounds=8)
         assert "dojo/tiny-llama downloaded" in screen_text(app)
         assert len(hub.gets("config.json")) == fetched_before  # a finished file is not fetched twice
+        await pilot.press("escape")
+        for _ in range(30):  # the tour reloads its list in a worker when the Hub screen closes
+            await _settle(app, pilot, rounds=1)
+            text = screen_text(app)
+            if "dojo/tiny-llama" in text:
+                break
+        assert "dojo/tiny-llama" in text and "HF cache" in text  # the tour's list now holds the download
 
 
 async def test_login_masked_and_logout(hub, tmp_path) -> None:

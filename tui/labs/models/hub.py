@@ -335,7 +335,7 @@ class HubScreen(DojoScreen):
     def action_back(self) -> None:
         if self.cancel_event is not None:
             self.cancel_event.set()
-        self.app.pop_screen()
+        self.dismiss()  # (not pop_screen: the models tour refreshes its list in the dismiss callback)
 
     def action_focus_search(self) -> None:
         self._show("hub-tab-search")
