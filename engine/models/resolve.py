@@ -105,9 +105,9 @@ def _from_hub(name: str) -> Path:
 def cached_repo_ids() -> list[str]:
     """Model repositories with a complete snapshot in the local Hugging Face cache."""
     try:
-        from huggingface_hub import scan_cache_dir
+        from huggingface_hub import constants, scan_cache_dir
 
-        info = scan_cache_dir()
+        info = scan_cache_dir(constants.HF_HUB_CACHE)  # read now, not at import (HF_HUB_CACHE may change)
     except Exception:  # no cache dir yet, or unreadable: nothing cached
         return []
     return sorted(
