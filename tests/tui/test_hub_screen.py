@@ -40,6 +40,7 @@ async def _open_hub(app, pilot) -> None:
     await _settle(app, pilot)
 
 
+@pytest.mark.slow
 async def test_search_card_download_cache_delete(hub) -> None:
     app = make_app("en")
     async with app.run_test(size=(120, 40)) as pilot:
@@ -102,6 +103,7 @@ async def test_gated_download_says_what_to_do(hub) -> None:
                    for n in app._notifications)
 
 
+@pytest.mark.slow
 async def test_cancel_keeps_finished_files(hub, monkeypatch) -> None:
     from huggingface_hub import constants
 
@@ -184,6 +186,7 @@ async def test_unreachable_hub_says_so_and_shows_the_cache(dojo_home, monkeypatc
         await _settle(app, pilot)
         text = screen_text(app)
         assert "cannot reach the hub" in text and "The cache is empty" in text
+        assert app.screen.query_one("#hub-tabs").active == "hub-tab-cache"
 
 
 @pytest.mark.parametrize("lang,size", [("ko", (80, 24)), ("en", (120, 40))])

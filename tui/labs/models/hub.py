@@ -82,10 +82,11 @@ class HubScreen(DojoScreen):
     ]
 
     class Status(Message):
-        def __init__(self, status: HubTokenStatus | None, problem: str | None = None) -> None:
+        def __init__(self, status: HubTokenStatus | None, problem: str | None = None, cut_off: bool = False) -> None:
             super().__init__()
             self.status = status
             self.problem = problem
+            self.cut_off = cut_off  # the hub cannot be reached: behave as offline
 
     class Searched(Message):
         def __init__(self, result: HubSearchResult) -> None:
@@ -189,7 +190,7 @@ class HubScreen(DojoScreen):
         local = token_status(check=False)
         problem = None if local.offline else unreachable()
         if problem is not None:  # no network: say so and show the cache, like offline
-            self.post_message(self.Status(local, say(problem)))
+            self.post_message(self.Status(local, say(problem), cut_off=True))
             return
         try:
             self.post_message(self.Status(token_status(check=True)))
@@ -251,7 +252,7 @@ class HubScreen(DojoScreen):
     def on_hub_screen_status(self, message: Status) -> None:
         self.status, self.problem = message.status, message.problem
         self._draw_status()
-        if message.status is not None and (message.status.offline or message.problem):
+        if message.status is not None and (message.status.offline or message.cut_off):
             self._show("hub-tab-cache")
 
     def on_hub_screen_searched(self, message: Searched) -> None:
