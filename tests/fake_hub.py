@@ -221,6 +221,8 @@ def model_repo_files(model_dir: Path, readme: str) -> dict[str, bytes]:
     files["README.md"] = readme.encode()
     files["onnx/model.onnx"] = b"\x08\x07" * 5000  # not a safetensors/config/tokenizer file: never downloaded
     files["training_args.bin"] = b"pickle!" * 10
+    files["consolidated.safetensors"] = b"\x00" * 3000  # a second copy of the weights (Mistral-style): skipped
+    files["original/tokenizer.model"] = b"\x00" * 300  # Meta-style originals: skipped
     return files
 
 

@@ -33,6 +33,9 @@ SAFE_PATTERNS = ("*.safetensors", "*.safetensors.index.json", "config.json", "ge
                  "*.model", "chat_template.*", "preprocessor_config.json", "README.md")
 """Weights as safetensors, the config, the tokenizer files and the model card; nothing else."""
 PICKLE_PATTERNS = ("*.bin", "*.bin.index.json", "*.pt", "*.pth")
+SKIP_PATTERNS = ("original/*", "consolidated*", "onnx/*", "openvino/*", "coreml/*")
+"""Second copies of the same weights some repositories carry (Meta's originals, Mistral's consolidated file,
+exports for other runtimes): transformers does not read them."""
 
 MARGIN = 64 * 2**20
 """Free space kept beyond the download itself."""
@@ -137,8 +140,9 @@ def plan(config: HubDownloadConfig) -> HubPlan:
         raise DojoError.keyed("hub.pickle_only", repo=repo, files=", ".join(pickles[:3]))
     if fmt in ("none", "gguf"):
         raise DojoError.keyed("hub.no_weights", repo=repo)
-    patterns = list(SAFE_PATTERNS) + (list(PICKLE_PATTERNS) if config.allow_pickle else [])
-    keep = set(filter_repo_objects(names, allow_patterns=patterns))
+    # Pickle weights only when they are all there is (and allowed): never both formats of the same weights.
+    patterns = list(SAFE_PATTERNS) + (list(PICKLE_PATTERNS) if config.allow_pickle and fmt == "pickle" else [])
+    keep = set(filter_repo_objects(names, allow_patterns=patterns, ignore_patterns=list(SKIP_PATTERNS)))
     sha = info.sha or config.revision
     files = []
     for s in siblings:

@@ -34,6 +34,8 @@ def hub(monkeypatch, tmp_path, tiny_llama_dir):
                           task="text-generation", library="transformers", licence="llama3"))
         fake.add(FakeRepo("dojo/pickle-only", {"config.json": b"{}", "pytorch_model.bin": b"p" * 100},
                           tags=["ko"], library="transformers"))
+        fake.add(FakeRepo("dojo/both-formats", {"config.json": b"{}", "pytorch_model.bin": b"p" * 100,
+                                                "model.safetensors": b"s" * 100}, tags=["en"]))
         fake.add(FakeRepo("dojo/ko-reviews", {"data.jsonl": b"{}\n"}, kind="dataset",
                           tags=["language:ko", "task_categories:text-classification"], downloads=7))
         point_client_at(monkeypatch, fake.url, tmp_path / "hf-home")
@@ -100,6 +102,8 @@ def test_bad_repos_are_one_line(hub) -> None:
         plan(HubDownloadConfig("dojo/pickle-only"))
     assert [f["name"] for f in plan(HubDownloadConfig("dojo/pickle-only", allow_pickle=True)).files] == [
         "config.json", "pytorch_model.bin"]
+    both = plan(HubDownloadConfig("dojo/both-formats", allow_pickle=True))
+    assert [f["name"] for f in both.files] == ["config.json", "model.safetensors"]  # never the pickle copy too
     with pytest.raises(DojoError, match="not a repository name"):
         HubDownloadConfig("../etc/passwd")
 
@@ -117,7 +121,7 @@ def test_download_plan_progress_and_files(hub, tiny_llama_dir) -> None:
     assert isinstance(p, HubPlan)
     names = {f["name"] for f in p.files}
     assert "model.safetensors" in names and "config.json" in names and "README.md" in names
-    assert "onnx/model.onnx" not in names and "training_args.bin" not in names
+    assert not names & {"onnx/model.onnx", "training_args.bin", "consolidated.safetensors", "original/tokenizer.model"}
     expected = {n: b for n, b in hub.repos[("model", "dojo/tiny-llama")].files.items() if n in names}
     assert p.total_bytes == sum(len(b) for b in expected.values()) and p.cached_bytes == 0
     progress = [e for e in events if isinstance(e, HubProgress)]
