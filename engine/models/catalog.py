@@ -77,11 +77,11 @@ def imported_entries() -> list[ModelEntry]:
 def cached_hub_models() -> list[ModelEntry]:
     """Complete model snapshots in the local Hugging Face cache."""
     try:
-        from huggingface_hub import scan_cache_dir
+        from huggingface_hub import constants, scan_cache_dir
     except ImportError:  # pragma: no cover
         return []
     try:
-        info = scan_cache_dir()
+        info = scan_cache_dir(constants.HF_HUB_CACHE)  # read now, not at import (HF_HUB_CACHE may change)
     except Exception:  # no cache dir yet, or unreadable: nothing cached
         return []
     out = []

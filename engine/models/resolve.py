@@ -77,7 +77,9 @@ def _from_hf_cache(name: str) -> Path | None:
     except ImportError:  # pragma: no cover - transformers depends on it
         return None
     try:
-        path = Path(snapshot_download(name, local_files_only=True))
+        # Only config.json must be complete: a hub download keeps a subset of the repo's files
+        # (engine.hub.download), and huggingface_hub refuses a partial snapshot otherwise.
+        path = Path(snapshot_download(name, local_files_only=True, allow_patterns=["config.json"]))
     except (LocalEntryNotFoundError, OSError, ValueError):
         return None
     except Exception:  # a malformed cache entry is "not cached", never a crash
@@ -103,9 +105,9 @@ def _from_hub(name: str) -> Path:
 def cached_repo_ids() -> list[str]:
     """Model repositories with a complete snapshot in the local Hugging Face cache."""
     try:
-        from huggingface_hub import scan_cache_dir
+        from huggingface_hub import constants, scan_cache_dir
 
-        info = scan_cache_dir()
+        info = scan_cache_dir(constants.HF_HUB_CACHE)  # read now, not at import (HF_HUB_CACHE may change)
     except Exception:  # no cache dir yet, or unreadable: nothing cached
         return []
     return sorted(

@@ -26,6 +26,7 @@ from textual.worker import Worker, WorkerState
 
 from ...i18n import t
 from ...screens.base import DojoScreen
+from .hub import HubScreen
 
 if TYPE_CHECKING:
     from engine.models.catalog import ModelEntry
@@ -41,6 +42,7 @@ class ModelsScreen(DojoScreen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="models.back"),
         Binding("f2", "focus_list", "List", id="models.focus"),
+        Binding("f3", "hub", "Hub", id="models.hub"),
     ]
 
     class Listed(Message):
@@ -117,6 +119,10 @@ class ModelsScreen(DojoScreen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def action_hub(self) -> None:
+        """The Hub screen: search, cards, downloads into the HF cache, the cache itself."""
+        self.app.push_screen(HubScreen(), lambda _=None: self.list_models())
 
     def action_focus_list(self) -> None:
         self.query_one("#models-list", OptionList).focus()
