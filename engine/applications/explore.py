@@ -101,10 +101,8 @@ def load_rows(source: str, online: bool = False) -> tuple[Any, str, str]:
         path, shown = _builtin_file(source), f"built-in {source}"
     elif path.is_file():
         shown = str(path)
-    elif path.suffix.lower() in BUILDERS or source.startswith((".", "/", "~")) or path.parent != Path("."):
-        if not hub_allowed(online) or path.suffix.lower() in BUILDERS:
-            raise DojoError(f"no such file: {path} (built-in sets: {', '.join(BUILTIN)})")
-        shown = source
+    elif path.suffix.lower() in BUILDERS or source.startswith((".", "/", "~")):
+        raise DojoError(f"no such file: {path} (built-in sets: {', '.join(BUILTIN)})")
     else:
         shown = source
     if source not in BUILTIN and not path.is_file():

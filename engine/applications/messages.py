@@ -15,4 +15,6 @@ MESSAGES: dict[str, str] = {
                     "lab to add fine-tuned rows to this table",
     "apps.passages_dropped": "{dropped} of {k} retrieved passages did not fit the model's {context}-token "
                              "context and were left out of the prompt",
+    "apps.no_overlap": "no {lang} passage shares a word with the question: the passages shown are not matches "
+                       "(ask in Korean or English, with words the lessons use)",
 }

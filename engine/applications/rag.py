@@ -6,8 +6,9 @@
 * **Sparse retrieval** (gensim): words are lower-cased Latin/digit runs; a Hangul run
   is kept whole and also as character bigrams, so ``토크나이저는`` and ``토크나이저를``
   still share ``토크``, ``크나``, ``나이``, ``이저`` (particles are glued to Korean words).
-  ``bm25`` is gensim's ``OkapiBM25Model`` (k1 1.5, b 0.75) with a binary query
-  (``TfidfModel(smartirs="bnn")``), as gensim documents it; ``tfidf`` is the cosine of
+  ``bm25`` is gensim's ``LuceneBM25Model`` (k1 1.5, b 0.75; idf
+  ``ln((N - n + 0.5) / (n + 0.5) + 1)``, never negative, the formula lesson 8 teaches)
+  with a binary query (``TfidfModel(smartirs="bnn")``), as gensim documents it; ``tfidf`` is the cosine of
   ``TfidfModel`` vectors. Scores come from ``SparseMatrixSimilarity``.
 * **Dense retrieval**: the model's last hidden states, mean-pooled over the real
   tokens and L2-normalised; the score is the cosine. When the optional
@@ -168,7 +169,7 @@ class SparseIndex:
 
 def build_sparse(items: list[Passage], kind: str = "bm25") -> SparseIndex:
     from gensim.corpora import Dictionary
-    from gensim.models import OkapiBM25Model, TfidfModel
+    from gensim.models import LuceneBM25Model, TfidfModel
     from gensim.similarities import SparseMatrixSimilarity
 
     if not items:
@@ -178,7 +179,7 @@ def build_sparse(items: list[Passage], kind: str = "bm25") -> SparseIndex:
     dictionary = Dictionary(docs)
     bows = [dictionary.doc2bow(d) for d in docs]
     if kind == "bm25":
-        model = OkapiBM25Model(dictionary=dictionary)
+        model = LuceneBM25Model(dictionary=dictionary)
         index = SparseMatrixSimilarity(model[bows], num_docs=len(docs), num_terms=len(dictionary),
                                        normalize_queries=False, normalize_documents=False)
         query_model = TfidfModel(dictionary=dictionary, smartirs="bnn")
@@ -362,12 +363,12 @@ class Retrievers:
         # the first 128 tokens of a passage (its step title and opening): a quarter of the compute of 512
         return HiddenStateEncoder(loaded.model, loaded.tokenizer, min(128, context_length(loaded.model) or 128))
 
-    def dense(self, model: str, lang: str) -> DenseIndex:
+    def dense(self, model: str, lang: str, encoder: Any = None) -> DenseIndex:
         with self._lock:
             if (model, lang) not in self._dense:
                 from ..paths import home
 
-                self._dense[(model, lang)] = build_dense(self.passages(lang), self.encoder(model, lang),
+                self._dense[(model, lang)] = build_dense(self.passages(lang), encoder or self.encoder(model, lang),
                                                          home() / "rag-cache" if self.disk_cache else None)
             return self._dense[(model, lang)]
 
@@ -378,16 +379,20 @@ class Retrievers:
             raise DojoError("the question is empty: ask something about the lessons")
         notices: list[Notice] = []
         if retriever == "dense":
-            index = self.dense(model, lang)
-            bad, total = index.encoder.unreadable(question)
+            index = self._dense.get((model, lang))
+            encoder = index.encoder if index is not None else self.encoder(model, lang)
+            bad, total = encoder.unreadable(question)  # checked before the passages are embedded
             if total == 0 or bad * 2 > total:
                 notices.append(Notice("apps.dense_fallback", {"unknown": bad, "tokens": total}))
                 retriever = "bm25"
             else:
-                return index.search(question, k), retriever, notices
+                return self.dense(model, lang, encoder).search(question, k), retriever, notices
         if not words(question):
             raise DojoError("the question has no words to search for (only symbols or spaces): ask in words")
-        return self.sparse(retriever, lang).search(question, k), retriever, notices
+        hits = self.sparse(retriever, lang).search(question, k)
+        if all(h.score <= 0 for h in hits):
+            notices.append(Notice("apps.no_overlap", {"lang": lang}))
+        return hits, retriever, notices
 
 
 # -- the augmented prompt and the answer ---------------------------------------------------
@@ -414,14 +419,20 @@ def fit_prompt(question: str, hits: list[Hit], lang: str, tokenizer: Any, room: 
 
 
 def ask(config: AppsRagConfig, retrievers: Retrievers | None = None, *,
-        on_text: Callable[[str], Any] | None = None, cancel: threading.Event | None = None) -> RagAnswer:
-    """Retrieve, build the augmented prompt and (``config.generate``) answer, streaming through ``on_text``."""
+        on_hits: Callable[[list[Hit], str], Any] | None = None, on_text: Callable[[str], Any] | None = None,
+        cancel: threading.Event | None = None) -> RagAnswer:
+    """Retrieve, build the augmented prompt and (``config.generate``) answer.
+
+    ``on_hits(hits, prompt)`` is called once retrieval is done (before the model loads or
+    writes); ``on_text(piece)`` with each piece of the answer as it is generated."""
     retrievers = retrievers or Retrievers()
     lang = config.lang or question_lang(config.question)
     t0 = time.perf_counter()
     hits, used, notices = retrievers.search(config.question, config.retriever, config.k, lang, config.model)
     t1 = time.perf_counter()
     seconds = {"retrieve": t1 - t0}
+    if on_hits is not None:
+        on_hits(list(hits), augmented_prompt(config.question, hits, lang))
     if not config.generate:
         prompt = augmented_prompt(config.question, hits, lang)
         from ..generation.chat_formats import tokenizer_for
