@@ -323,6 +323,7 @@ class Retrievers:
         self.root = root
         self.disk_cache = disk_cache
         self.loaded = loaded
+        self._model_name: str | None = None  # None with a model handed in: it is the one to use
         self._load = load
         self._passages: list[Passage] | None = None
         self._sparse: dict[tuple[str, str], SparseIndex] = {}
@@ -338,12 +339,13 @@ class Retrievers:
         return found
 
     def model(self, name: str) -> Any:
-        if self.loaded is None or getattr(self.loaded, "name", name) != name:
+        if self.loaded is None or (self._model_name is not None and self._model_name != name):
             if self._load is None:
                 from ..models.load import load_model
 
                 self._load = load_model
             self.loaded = self._load(name)
+            self._model_name = name
         return self.loaded
 
     def sparse(self, kind: str, lang: str) -> SparseIndex:

@@ -301,7 +301,6 @@ def test_bad_rag_inputs(tmp_path, dojo_tiny):
         Retrievers(root=tmp_path, disk_cache=False).search("what is BPE", "bm25", 3, "en", "dojo-tiny")
     assert err.value.key == "apps.empty_index"
     shared = Retrievers(loaded=dojo_tiny, disk_cache=False)
-    shared.loaded.name = "dojo-tiny"
     hits, used, notices = shared.search("ภาษาไทยคืออะไร", "dense", 3, "en", "dojo-tiny")
     assert used == "bm25" and [n.key for n in notices] == ["apps.dense_fallback", "apps.no_overlap"]
     with pytest.raises(DojoError, match="no words to search"):
