@@ -174,11 +174,17 @@ class ApplicationsScreen(DojoScreen):
         super().on_mount()
         for field in self.query(Input).results(Input):
             field.cursor_blink = False
+        self.call_after_refresh(self._inputs_to_start)
         self._columns()
         self._draw_all()
         self.set_interval(0.1, self._tick)
         self._rebuild_prompt()
         self._focus_tab(self.start_tab)
+
+    def _inputs_to_start(self) -> None:
+        for field in self.query("#apps-prompt-form Input").results(Input):
+            if not field.has_focus:
+                field.cursor_position = 0  # show where the instruction starts, not where it ends
 
     def relabel(self) -> None:
         tabs = self.query_one("#apps-tabs", TabbedContent)
@@ -232,7 +238,7 @@ class ApplicationsScreen(DojoScreen):
         self._focus_tab(name)
 
     def _focus_tab(self, name: str) -> None:
-        target = {"data": "#apps-data-source", "prompt": "#apps-prompt-form Input", "rag": "#apps-rag-question"}[name]
+        target = {"data": "#apps-data-source", "prompt": "#apps-prompt-form #cfg-input", "rag": "#apps-rag-question"}[name]
         self.call_after_refresh(lambda: self.query(target).first().focus())
 
     def action_run(self) -> None:
