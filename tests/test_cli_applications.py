@@ -58,5 +58,7 @@ def test_rag_ask_and_eval_json():
     assert out["prompt"].endswith("질문: BPE는 어떤 쌍을 먼저 병합하나요?\n답:")
     ev = _json(dojo("rag", "eval", "--retriever", "bm25", "--json"))["retrievers"][0]
     assert ev["retriever"] == "bm25" and ev["n"] >= 40 and ev["hit_rate"]["3"] >= ev["hit_rate"]["1"]
+    assert sorted(ev["hit_rate"]) == ["1", "3", "5"]
+    one_line_error(dojo("rag", "eval", "--k", "0"), "each k must be a whole number from 1 to 20")
     one_line_error(dojo("rag", "ask", "x", "--retriever", "grep"), "--retriever grep")
     one_line_error(dojo("rag", "ask", "?!", "--no-generate"), "no words to search")

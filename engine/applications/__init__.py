@@ -15,6 +15,6 @@ One module per question a student asks:
 Only torch-free modules are imported here, so the TUI starts without torch.
 """
 
-from .config import AppsDataConfig, AppsIclConfig, AppsPromptConfig, AppsRagConfig
+from .config import AppsDataConfig, AppsIclConfig, AppsPromptConfig, AppsRagConfig, AppsRagEvalConfig
 
-__all__ = ["AppsDataConfig", "AppsIclConfig", "AppsPromptConfig", "AppsRagConfig"]
+__all__ = ["AppsDataConfig", "AppsIclConfig", "AppsPromptConfig", "AppsRagConfig", "AppsRagEvalConfig"]

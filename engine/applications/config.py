@@ -177,3 +177,32 @@ class AppsRagConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class AppsRagEvalConfig:
+    retriever: tuple[str, ...] = setting(("bm25", "dense"), metavar="NAME")
+    """Retrievers to measure on the question set: bm25, tfidf, dense (repeat, or separate with commas)."""
+    k: tuple[str, ...] = setting(("1", "3", "5"), metavar="K")
+    """The k of each hit-rate@k: a question counts as a hit when its own lesson step is in the top k."""
+    model: str = setting("dojo-tiny", metavar="NAME")
+    """The model whose hidden states embed passages for dense retrieval."""
+
+    def __post_init__(self) -> None:
+        if not self.retriever:
+            raise DojoError("--retriever is empty: name at least one of " + ", ".join(RETRIEVERS))
+        for name in self.retriever:
+            if name not in RETRIEVERS:
+                raise DojoError(f"--retriever {name!r}: use one of {', '.join(RETRIEVERS)}")
+        for k in self.k:
+            if not str(k).strip().isdigit() or not 1 <= int(k) <= 20:
+                raise DojoError(f"--k {k!r}: each k must be a whole number from 1 to 20")
+        if not self.k:
+            raise DojoError("--k is empty: give the k of each hit-rate@k, e.g. 1,3,5")
+
+    @property
+    def ks(self) -> tuple[int, ...]:
+        return tuple(sorted({int(k) for k in self.k}))
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

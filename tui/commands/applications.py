@@ -18,7 +18,8 @@ from typing import Annotated
 
 import typer
 
-from engine.applications.config import AppsDataConfig, AppsIclConfig, AppsPromptConfig, AppsRagConfig
+from engine.applications.config import (AppsDataConfig, AppsIclConfig, AppsPromptConfig, AppsRagConfig,
+                                        AppsRagEvalConfig)
 
 from .common import JsonOpt, print_json
 from .options import config_options
@@ -186,33 +187,27 @@ def rag_ask(question: Question, json_out: JsonOpt = False, given: dict = None) -
 
 
 @rag_app.command("eval")
-def rag_eval(retriever: Annotated[list[str], typer.Option("--retriever", help="bm25, tfidf or dense; repeatable. "
-                                                           "(default: bm25 and dense)")] = None,
-             model: Annotated[str, typer.Option("--model", "-m", help="The model that embeds for dense retrieval.")]
-             = "dojo-tiny",
-             json_out: JsonOpt = False) -> None:
-    """hit-rate@1/3/5 of each retriever on the shipped question set about the lessons."""
-    from engine.applications.config import RETRIEVERS
-    from engine.errors import DojoError
-
-    kinds = list(retriever or ["bm25", "dense"])
-    for kind in kinds:
-        if kind not in RETRIEVERS:
-            raise DojoError(f"--retriever {kind!r}: use one of {', '.join(RETRIEVERS)}")
+@config_options(AppsRagEvalConfig)
+def rag_eval(json_out: JsonOpt = False, given: dict = None) -> None:
+    """hit-rate@k of each retriever on the shipped question set about the lessons."""
+    config = AppsRagEvalConfig(**given)
     _quiet()
     from engine.applications.rag import Retrievers, evaluate
 
     shared = Retrievers()
-    results = [evaluate(kind, shared, model=model) for kind in kinds]
+    results = [evaluate(kind, shared, ks=config.ks, model=config.model) for kind in dict.fromkeys(config.retriever)]
     if json_out:
         print_json({"retrievers": [r.to_dict() for r in results]})
         return
     from rich.table import Table
 
     table = Table(title=f"retrieval on {results[0].n} questions about the lessons")
-    for name in ("retriever", "hit@1", "hit@3", "hit@5", "index s", "ms/question"):
-        table.add_column(name, justify="right" if name != "retriever" else "left", no_wrap=True)
+    table.add_column("retriever", no_wrap=True)
+    for k in config.ks:
+        table.add_column(f"hit@{k}", justify="right", no_wrap=True)
+    table.add_column("index s", justify="right", no_wrap=True)
+    table.add_column("ms/question", justify="right", no_wrap=True)
     for r in results:
-        table.add_row(r.retriever, *(f"{r.hit_rate[str(k)]:.3f}" for k in (1, 3, 5)), f"{r.index_seconds:.2f}",
+        table.add_row(r.retriever, *(f"{r.hit_rate[str(k)]:.3f}" for k in config.ks), f"{r.index_seconds:.2f}",
                       f"{r.ms_per_question:.1f}")
     _console().print(table)
