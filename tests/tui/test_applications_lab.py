@@ -161,6 +161,25 @@ async def test_tabs_switch_from_the_keyboard_and_the_footer_fits_in_korean(loade
         assert "실행" in footer and "RAG" in footer and "프롬프트" in footer
 
 
+async def test_language_switch_keeps_results_and_inputs(loaded, lang):
+    app = LabApp(loaded, {"tab": "rag", "question": "What does a chat template do to a conversation?",
+                          "generate": False})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await finish(pilot)
+        await pilot.press("ctrl+r")
+        await finish(pilot)
+        before = static(app, "#apps-rag-hits").splitlines()[1:]
+        assert static(app, "#apps-rag-hits").startswith("Retrieved passages")
+        lang("ko")
+        app.screen._language_changed()  # what the app's language toggle calls
+        await pilot.pause()
+        after = static(app, "#apps-rag-hits")
+        assert after.startswith("찾은 구절") and after.splitlines()[1:] == before
+        assert app.screen.query_one("#apps-rag-question", Input).value.startswith("What does a chat template")
+        shown = text_of(app)
+        assert "데이터셋" in shown and "프롬프트" in shown and "검색기" in shown
+
+
 @pytest.mark.parametrize("size,extra", [((80, 24), {}), ((120, 40), {"chat_template": True, "cot": True})])
 def test_korean_screen_fits(snap_compare, loaded, lang, size, extra):
     """The prompt tab (its text depends only on the shipped data and dojo-tiny's tokenizer; the RAG
