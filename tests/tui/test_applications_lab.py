@@ -138,6 +138,13 @@ async def test_rag_tab_answers_from_the_tokenizer_lesson(loaded):
         assert answer is not None and answer.answer and answer.answer in static(app, "#apps-rag-answer")
         assert static(app, "#apps-rag-prompt").endswith(f"Question: {question}\nAnswer:")
         assert "bm25: retrieval" in static(app, "#apps-rag-status")
+        await pilot.press("f5")  # hit-rate of BM25 on the shipped question set
+        await finish(pilot)
+        from engine.applications.rag import evaluate
+
+        measured = evaluate("bm25", Retrievers(disk_cache=False), ks=(1, 3))
+        assert (f"bm25: {measured.n} questions, hit@1 {measured.hit_rate['1']:.2f}, "
+                f"hit@3 {measured.hit_rate['3']:.2f}") in static(app, "#apps-rag-status")
         # an empty question is one notice; Esc with nothing running leaves the lab
         app.screen.query_one("#apps-rag-question", Input).value = "  "
         await pilot.press("ctrl+r")
@@ -158,7 +165,7 @@ async def test_tabs_switch_from_the_keyboard_and_the_footer_fits_in_korean(loade
             await pilot.pause()
             assert app.screen._active() == tab
         footer = text_of(app).splitlines()[-1]
-        assert "실행" in footer and "RAG" in footer and "프롬프트" in footer
+        assert "실행" in footer and "RAG" in footer and "프롬프트" in footer and "f5 적중률" in footer
 
 
 async def test_language_switch_keeps_results_and_inputs(loaded, lang):

@@ -29,7 +29,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from engine.applications.config import AppsDataConfig, AppsIclConfig, AppsPromptConfig, AppsRagConfig
@@ -71,6 +71,7 @@ class ApplicationsScreen(DojoScreen):
         Binding("f2", "tab('data')", "Data", id="apps.data"),
         Binding("f3", "tab('prompt')", "Prompt", id="apps.prompt"),
         Binding("f4", "tab('rag')", "RAG", id="apps.rag"),
+        Binding("f5", "hit_rate", "Hit-rate", id="apps.hits"),
     ]
 
     class Explored(Message):
@@ -92,6 +93,11 @@ class ApplicationsScreen(DojoScreen):
         def __init__(self, hits: list[Hit], prompt: str) -> None:
             super().__init__()
             self.hits, self.prompt = hits, prompt
+
+    class HitRates(Message):
+        def __init__(self, results: list[Any]) -> None:
+            super().__init__()
+            self.results = results
 
     class Answered(Message):
         def __init__(self, answer: RagAnswer) -> None:
@@ -332,7 +338,7 @@ class ApplicationsScreen(DojoScreen):
         if event.input.id and event.input.id.startswith("cfg-") and self._in_prompt_form(event.input):
             self._schedule_rebuild()
 
-    def on_select_changed(self, event: Any) -> None:
+    def on_select_changed(self, event: Select.Changed) -> None:
         if self._in_prompt_form(event.select):
             self._schedule_rebuild()
 
@@ -456,6 +462,30 @@ class ApplicationsScreen(DojoScreen):
                      on_text=self._answer_buf.append, cancel=cancel)
         self.post_message(self.Answered(answer))
 
+    def action_hit_rate(self) -> None:
+        """F5: hit-rate@1 and @3 of the chosen retriever on the shipped question set."""
+        values = self._values("#apps-rag-form")
+        if values is None:
+            return
+        if self._retrievers is None:
+            from engine.applications.rag import Retrievers
+
+            self._retrievers = Retrievers(load=self._load)
+        self.action_tab("rag")
+        self._set_status("rag", "apps.rag.measuring", retriever=values["retriever"])
+        self._hit_rate_worker(values["retriever"], self._retrievers)
+
+    @work(thread=True, exclusive=True, group="apps-hits", exit_on_error=False)
+    def _hit_rate_worker(self, retriever: str, retrievers: Retrievers) -> None:
+        from engine.applications.rag import evaluate
+
+        self.post_message(self.HitRates([evaluate(retriever, retrievers, ks=(1, 3), model=self.model)]))
+
+    def on_applications_screen_hit_rates(self, message: HitRates) -> None:
+        result = message.results[0]
+        self._set_status("rag", "apps.rag.hit_rate", "green", retriever=result.retriever, n=result.n,
+                         h1=f"{result.hit_rate['1']:.2f}", h3=f"{result.hit_rate['3']:.2f}")
+
     def on_applications_screen_retrieved(self, message: Retrieved) -> None:
         self.hits, self.rag_prompt = message.hits, message.prompt
         retriever = self.query_one("#apps-rag-form", ConfigForm).values()["retriever"]
@@ -499,7 +529,7 @@ class ApplicationsScreen(DojoScreen):
         group = event.worker.group
         if not group.startswith("apps-") or event.state not in (WorkerState.ERROR, WorkerState.CANCELLED):
             return
-        which = {"apps-data": "data", "apps-icl": "icl", "apps-rag": "rag"}.get(group)
+        which = {"apps-data": "data", "apps-icl": "icl", "apps-rag": "rag", "apps-hits": "rag"}.get(group)
         if group == "apps-icl":
             self._icl_progress = None
         if self.cancel is not None and self.cancel.is_set() and which in ("icl", "rag"):
