@@ -29,6 +29,7 @@ CATALOGUES: tuple[str, ...] = (
     "engine.chat.messages",
     "engine.evaluation.messages",
     "engine.hub.messages",
+    "engine.applications.messages",
 )
 """Modules that define a ``MESSAGES`` dict (key -> English template)."""
 

@@ -90,7 +90,7 @@ class HomeScreen(DojoScreen):
             text = t("home.detail.short", minutes=lesson.minutes, lab=lab)
             before = sorted(other.order for pid in lesson.prerequisites
                             if (other := self.dojo.course.get(pid)) is not None)
-            if before and max(before) < lesson.order - 1:  # e.g. lesson 11 may follow lesson 4
+            if before and max(before) < lesson.order - 1:  # e.g. lesson 12 may follow lesson 4
                 text += t("home.after", lessons=", ".join(map(str, before)))
             if self.size.height >= self.TALL:
                 text = f"{pick(lesson.summary)}\n{text}"

@@ -1,4 +1,4 @@
-"""The evaluation lab (lesson 10): models and adapters side by side on built-in sets."""
+"""The evaluation lab (lesson 11): models and adapters side by side on built-in sets."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The training labs: SFT (lesson 7), LoRA (lesson 8) and DPO (lesson 9) as background runs with live curves."""
+"""The training labs: SFT (lesson 7), LoRA (lesson 9) and DPO (lesson 10) as background runs with live curves."""
 
 from __future__ import annotations
 
