@@ -177,17 +177,18 @@ def capture(loaded: Loaded, text: str, name: str | None = None) -> AttentionResu
     qs: list[Any] = []
     ks: list[Any] = []
     handles = []
-    for _, qp, kp in mods:
-        handles.append(qp.register_forward_hook(lambda m, a, o: qs.append(o.detach())))
-        handles.append(kp.register_forward_hook(lambda m, a, o: ks.append(o.detach())))
     input_ids = torch.tensor([ids], dtype=torch.long, device=getattr(model, "device", "cpu"))
-    try:
-        with _switch, eager(model, name) as switched, torch.inference_mode():
-            out = model(input_ids=input_ids, attention_mask=torch.ones_like(input_ids), output_attentions=True,
-                        use_cache=False)
-    finally:
-        for h in handles:
-            h.remove()
+    with _switch:  # one capture at a time: its hooks must see only its own forward pass
+        try:
+            for _, qp, kp in mods:
+                handles.append(qp.register_forward_hook(lambda m, a, o: qs.append(o.detach())))
+                handles.append(kp.register_forward_hook(lambda m, a, o: ks.append(o.detach())))
+            with eager(model, name) as switched, torch.inference_mode():
+                out = model(input_ids=input_ids, attention_mask=torch.ones_like(input_ids),
+                            output_attentions=True, use_cache=False)
+        finally:
+            for h in handles:
+                h.remove()
     if switched is not None:
         notices.append(switched)
     if not out.attentions or out.attentions[0] is None:

@@ -170,7 +170,7 @@ def rope(json_out: JsonOpt = False, given: dict = None) -> None:
         out.print(f"offset {off}: " + ", ".join(f"{v:.4f}" for v in vals))
     out.print(f"same offset, same score (largest spread {result.offset_spread:.1e}); without the rotation "
               f"every score is the same (spread {result.unrotated_spread:.1e})", overflow="fold")
-    out.print(f"with {escape(result.other_word)} at copy {result.changed_at}: scores change by up to "
+    out.print(f"with {escape(result.other_word)} in place of word {result.changed_at + 1}: scores change by up to "
               f"{result.content_change:.3f}, so content still counts", overflow="fold")
 
 
