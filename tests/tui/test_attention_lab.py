@@ -132,7 +132,7 @@ async def test_hangul_heatmap_fits_80_columns(cache):
     app = LabApp(cache, KO, lang="ko")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await ready(pilot)
-        rows = str(screen.query_one("#att-map").render()).splitlines()
+        rows = screen.map_picture.plain.splitlines()
         assert len({cell_len(line) for line in rows}) == 1 and cell_len(rows[0]) <= 78
         shown = text_of(app)
         assert "층 0/3" in shown and "esc" in shown.splitlines()[-1]

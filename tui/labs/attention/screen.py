@@ -127,6 +127,8 @@ class AttentionScreen(DojoScreen):
         self.latencies: list[float] = []
         """Seconds from a capture request to the heatmap's update (the bench reads them)."""
         self._debounce: Any = None
+        self.map_picture: Any = None
+        """The heatmap last drawn (a ``views.Heatmap``; tests read its ``plain`` text)."""
         self._plot_dirty = False
 
     # ----- layout -------------------------------------------------------------------------------
@@ -232,9 +234,9 @@ class AttentionScreen(DojoScreen):
         grid = r.map(self.sel_layer, self.sel_head, self.map_view)
         width = max(40, (self.size.width or 80) - 2)
         tokens = list(r.tokens)
-        self.query_one("#att-map", Static).update(heatmap(
-            tokens, tokens, grid, width=width, masked=r.masked() if r.causal else None,
-            signed=self.map_view == "scores"))
+        self.map_picture = heatmap(tokens, tokens, grid, width=width, masked=r.masked() if r.causal else None,
+                                   signed=self.map_view == "scores")
+        self.query_one("#att-map", Static).update(self.map_picture)
         pairs = attends_line(tokens, r.attends_to(self.sel_layer, self.sel_head))
         check = r.scores_check if r.scores_check is not None else float("nan")
         self.query_one("#att-map-attends", Static).update(Text(
