@@ -185,3 +185,28 @@ def test_snapshot_korean_heatmap_80x24(snap_compare, cache):
 
 def test_snapshot_english_120x40(snap_compare, cache):
     assert snap_compare(_snap_app(cache, {**EN, "head": None}, "en"), terminal_size=(120, 40), run_before=_settle)
+
+
+def test_preload_names_only_causal_models():
+    from tui.labs import preload_name
+
+    assert preload_name("attention", {}) == "dojo-tiny"
+    assert preload_name("attention", {"model": "dojo-tiny"}) == "dojo-tiny"
+    assert preload_name("attention", {"model": "dojo-tiny-mlm"}) is None  # the app preloads causal LMs only
+
+
+async def test_lesson_11_try_it_opens_the_lab(dojo_home):
+    """The real lesson's [try_it] through the app: its sentence, layer 0, head 0."""
+    from engine.course.lessons import load_course
+    from tests.tui.conftest import make_app
+
+    lesson = load_course().get("transformer-architecture")
+    assert lesson.lab == "attention"
+    app = make_app("ko")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.open_lab("attention", dict(lesson.try_it))
+        await wait_for(pilot, lambda: getattr(app.screen, "result", None) is not None)
+        await pilot.pause()
+        shown = text_of(app)
+        assert lesson.try_it["text"] in shown and "층 0/3" in shown and "헤드 0/3" in shown
