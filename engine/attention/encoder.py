@@ -38,8 +38,6 @@ from .results import ClassifierRun, EncoderResult, ShapeRow
 
 TOKENIZER_MODEL = "dojo-tiny-mlm"
 """Both encoders read the same WordPiece tokenizer (dojo-tiny-mlm's, Korean and English)."""
-PRETRAINED_LR = 1e-4
-"""Fine-tuning a pretrained encoder wants a smaller step than training from scratch."""
 LABELS = ("negative", "positive")
 
 Recorder = list | None
@@ -364,7 +362,7 @@ def train_classifiers(config: AttentionEncoderConfig = AttentionEncoderConfig(),
             torch.manual_seed(config.seed)
             model = AutoModelForSequenceClassification.from_pretrained(path, num_labels=2)
             pretrained = _trainer_run(TOKENIZER_MODEL, model, tokenizer, train, test, epochs=config.epochs,
-                                      batch_size=config.batch_size, lr=PRETRAINED_LR, seed=config.seed,
+                                      batch_size=config.batch_size, lr=config.pretrained_learning_rate, seed=config.seed,
                                       on_event=emit, cancel=cancel, workdir=workdir)
     return EncoderResult(config=config.to_dict(), data=config.data, train_size=len(train_rows),
                          test_size=len(test_rows), sdpa_error=sdpa_error, mha_error=mha_error, shapes=shapes,

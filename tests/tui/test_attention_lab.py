@@ -210,3 +210,8 @@ async def test_lesson_11_try_it_opens_the_lab(dojo_home):
         await pilot.pause()
         shown = text_of(app)
         assert lesson.try_it["text"] in shown and "층 0/3" in shown and "헤드 0/3" in shown
+        app.lang = "en"  # the app's language toggle: the lab redraws in English, keeping its state
+        await pilot.pause(0.2)
+        shown = text_of(app)
+        assert "layer 0/3" in shown and "head 0/3" in shown and "Attention map" in shown
+        assert lesson.try_it["text"] in shown

@@ -181,13 +181,15 @@ def encoder(json_out: JsonOpt = False, given: dict = None) -> None:
     _quiet()
     from engine.attention.encoder import train_classifiers
 
+    live = sys.stderr.isatty()
+
     def show(event) -> None:
-        if not json_out:
+        if not json_out and live:
             sys.stderr.write(f"\r{event.model}: step {event.step}/{event.total} loss {event.loss:.4f}   ")
             sys.stderr.flush()
 
     result = train_classifiers(config, on_event=show)
-    if not json_out:
+    if not json_out and live:
         sys.stderr.write("\n")
     if json_out:
         print_json(result.to_dict())

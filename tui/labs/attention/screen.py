@@ -455,7 +455,8 @@ class AttentionScreen(DojoScreen):
         if self.training and self.cancel is not None:
             self.cancel.set()
             return
-        self.app.pop_screen()
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
 
     def has_unsaved(self) -> bool:
         return self.training
