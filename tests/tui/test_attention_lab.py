@@ -90,7 +90,7 @@ async def test_keys_change_layer_head_view_and_model(cache):
 
 async def test_typing_recaptures_and_shows_what_each_token_attends_to(cache):
     app = LabApp(cache)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(120, 40)) as pilot:  # wide enough for the whole "attends to" line
         screen = await ready(pilot)
         await pilot.press("end", *" again")
         await wait_for(pilot, lambda: " again" in screen.result.tokens)
