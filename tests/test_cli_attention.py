@@ -9,7 +9,7 @@ from tests.cli_helpers import dojo, one_line_error
 
 
 def test_attention_json():
-    res = dojo("attention", "The cat sat on the mat", "--layer", "1", "--head", "2", "--json")
+    res = dojo("attention", "The cat sat on the mat", "--layer", "1", "--head", "2", "--json", "--all")
     assert res.returncode == 0, res.stderr
     data = json.loads(res.stdout)
     n = len(data["tokens"])
@@ -18,6 +18,9 @@ def test_attention_json():
         assert abs(sum(row) - 1) < 1e-3 and all(v == 0 for v in row[i + 1:])
     assert data["scores_check"] < 1e-5 and len(data["attends_to"]) == n
     assert data["notices"][0]["key"] == "att.switched_eager"
+    # --all: every layer and head; the selected map is layer 1, head 2 of them
+    assert len(data["weights"]) == 4 and len(data["weights"][1]) == 4 and data["weights"][1][2] == data["map"]
+    assert len(data["scores"][0][0]) == n and len(data["attends_to_by_head"]) == 4
 
 
 def test_attention_scores_view_masks_the_future():

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from ..models.load import Loaded
 
 _switch = threading.Lock()
+"""One capture (or RoPE demo) at a time: hooks and the eager switch belong to one forward pass."""
 
 
 def task_for(name: str) -> str:
@@ -180,9 +181,12 @@ def capture(loaded: Loaded, text: str, name: str | None = None) -> AttentionResu
     input_ids = torch.tensor([ids], dtype=torch.long, device=getattr(model, "device", "cpu"))
     with _switch:  # one capture at a time: its hooks must see only its own forward pass
         try:
+            me = threading.get_ident()  # another lab may run the same model on its own thread meanwhile
             for _, qp, kp in mods:
-                handles.append(qp.register_forward_hook(lambda m, a, o: qs.append(o.detach())))
-                handles.append(kp.register_forward_hook(lambda m, a, o: ks.append(o.detach())))
+                handles.append(qp.register_forward_hook(
+                    lambda m, a, o: qs.append(o.detach()) if threading.get_ident() == me else None))
+                handles.append(kp.register_forward_hook(
+                    lambda m, a, o: ks.append(o.detach()) if threading.get_ident() == me else None))
             with eager(model, name) as switched, torch.inference_mode():
                 out = model(input_ids=input_ids, attention_mask=torch.ones_like(input_ids),
                             output_attentions=True, use_cache=False)

@@ -20,6 +20,7 @@ query and key at every position before the rotation.
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DojoError
@@ -95,7 +96,7 @@ def rope_demo(loaded: Loaded, config: AttentionRopeConfig = AttentionRopeConfig(
     import torch
     from transformers.models.llama.modeling_llama import apply_rotary_pos_emb
 
-    from .capture import _projections, _rotary, token_texts
+    from .capture import _projections, _rotary, _switch, token_texts
 
     name = name or loaded.resolved.name
     model, tok = loaded.model, loaded.tokenizer
@@ -115,26 +116,31 @@ def rope_demo(loaded: Loaded, config: AttentionRopeConfig = AttentionRopeConfig(
 
     def scores(ids: list[int], ends: list[int], rotate: bool = True) -> Any:
         captured: dict[str, Any] = {}
-        hooks = [qp.register_forward_hook(lambda m, a, o: captured.setdefault("q", o.detach())),
-                 kp.register_forward_hook(lambda m, a, o: captured.setdefault("k", o.detach()))]
+        me = threading.get_ident()
         x = torch.tensor([ids], device=getattr(model, "device", "cpu"))
-        try:
-            with torch.inference_mode():
-                model(input_ids=x, use_cache=False)
-                T = len(ids)
-                q = captured["q"].view(1, T, -1, hd).transpose(1, 2).float()
-                k = captured["k"].view(1, T, -1, hd).transpose(1, 2).float()
-                if hasattr(module, "q_norm"):
-                    q = module.q_norm(q.transpose(1, 2)).transpose(1, 2)
-                    k = module.k_norm(k.transpose(1, 2)).transpose(1, 2)
-                if rotate:
-                    cos, sin = rotary(q, torch.arange(T, device=x.device)[None])
-                    q, k = apply_rotary_pos_emb(q, k, cos.float(), sin.float())
-                kh = config.head // (q.shape[1] // k.shape[1])
-                s = q[0, config.head] @ k[0, kh].T * float(getattr(module, "scaling", hd ** -0.5))
-        finally:
-            for h in hooks:
-                h.remove()
+        with _switch:
+            hooks = [qp.register_forward_hook(
+                         lambda m, a, o: captured.setdefault("q", o.detach()) if threading.get_ident() == me else None),
+                     kp.register_forward_hook(
+                         lambda m, a, o: captured.setdefault("k", o.detach()) if threading.get_ident() == me else None)]
+            try:
+                with torch.inference_mode():
+                    model(input_ids=x, use_cache=False)
+            finally:
+                for h in hooks:
+                    h.remove()
+        with torch.inference_mode():
+            T = len(ids)
+            q = captured["q"].view(1, T, -1, hd).transpose(1, 2).float()
+            k = captured["k"].view(1, T, -1, hd).transpose(1, 2).float()
+            if hasattr(module, "q_norm"):
+                q = module.q_norm(q.transpose(1, 2)).transpose(1, 2)
+                k = module.k_norm(k.transpose(1, 2)).transpose(1, 2)
+            if rotate:
+                cos, sin = rotary(q, torch.arange(T, device=x.device)[None])
+                q, k = apply_rotary_pos_emb(q, k, cos.float(), sin.float())
+            kh = config.head // (q.shape[1] // k.shape[1])
+            s = q[0, config.head] @ k[0, kh].T * float(getattr(module, "scaling", hd ** -0.5))
         e = torch.tensor(ends)
         return s[e][:, e].double().cpu().numpy()
 

@@ -322,7 +322,9 @@ class AttentionScreen(DojoScreen):
         r = self.rope
         if r is None:
             return
-        word = "apple"
+        from engine.attention.config import AttentionRopeConfig
+
+        word = AttentionRopeConfig().word  # the page runs the default demo
         n = len(r.positions)
         table = Table(box=None, padding=(0, 1), show_header=True)
         table.add_column("")
