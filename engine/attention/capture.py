@@ -53,6 +53,8 @@ def load_for_attention(name: str, cache: ModelCache | None = None) -> Loaded:
 
 def capture_config(config: AttentionConfig, text: str, cache: ModelCache | None = None) -> AttentionResult:
     """Load (or reuse) ``config.model`` and capture ``text``; checks the layer and head asked for."""
+    if not isinstance(text, str) or not text.strip():
+        raise DojoError.keyed("att.empty")  # before any model loads
     loaded = load_for_attention(config.model, cache)
     result = capture(loaded, text, name=config.model)
     check_selection(result, config.layer, config.head)
