@@ -196,3 +196,46 @@ def test_trainer_trains_the_scratch_encoder():
     assert 0 <= r.scratch.accuracy <= 1 and 0 <= r.scratch.f1 <= 1
     # accuracy over 40 sentences is a multiple of 1/40
     assert round(r.scratch.accuracy * 40, 6) == int(round(r.scratch.accuracy * 40))
+
+
+# -- other architectures: grouped-query attention, query/key norms, a short context ----------------
+@pytest.mark.parametrize("arch", ["llama-gqa", "qwen3"])
+def test_scores_reproduce_weights_on_other_architectures(tmp_path, tiny_llama_dir, arch):
+    import shutil
+
+    from transformers import AutoTokenizer
+
+    from engine.models.load import load_model
+
+    tok = AutoTokenizer.from_pretrained(tiny_llama_dir)
+    common = dict(vocab_size=len(tok), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                  num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=16,
+                  pad_token_id=tok.pad_token_id)
+    torch.manual_seed(0)
+    if arch == "qwen3":  # RMS norms on each query and key head before the rotation
+        from transformers import Qwen3Config, Qwen3ForCausalLM
+
+        model = Qwen3ForCausalLM(Qwen3Config(head_dim=8, **common))
+    else:
+        from transformers import LlamaConfig, LlamaForCausalLM
+
+        model = LlamaForCausalLM(LlamaConfig(**common))
+    folder = tmp_path / arch
+    model.save_pretrained(folder)
+    for f in tiny_llama_dir.iterdir():
+        if f.name.startswith(("tokenizer", "special", "chat")):
+            shutil.copy(f, folder / f.name)
+    loaded = load_model(str(folder))
+    r = capture(loaded, "hello world, the cat sat on the mat. " * 3, name=arch)
+    assert r.size == 16 and r.truncated_from > 16  # the context is 16 tokens
+    assert r.weights.shape == (2, 4, 16, 16) and r.rope
+    assert r.scores_check < 1e-5
+
+
+def test_the_scores_check_can_fail(tiny, monkeypatch):
+    """Forget the rotation and softmax(scores + M) no longer matches the model's weights."""
+    import engine.attention.capture as cap
+
+    monkeypatch.setattr(cap, "_rotary", lambda model: None)
+    r = capture(tiny, "The cat sat on the mat", name="dojo-tiny")
+    assert not r.rope and r.scores_check > 1e-2
