@@ -30,6 +30,7 @@ CATALOGUES: tuple[str, ...] = (
     "engine.evaluation.messages",
     "engine.hub.messages",
     "engine.applications.messages",
+    "engine.attention.messages",
 )
 """Modules that define a ``MESSAGES`` dict (key -> English template)."""
 

@@ -38,6 +38,7 @@ PACKAGES: dict[str, str] = {
     "chat": "tui.labs.chat",
     "evaluation": "tui.labs.evaluation",
     "applications": "tui.labs.applications",
+    "attention": "tui.labs.attention",
 }
 """Lab name (as in ``lesson.toml``) -> its package. "runs" is the runs list, not a lesson lab."""
 
