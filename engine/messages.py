@@ -28,6 +28,7 @@ CATALOGUES: tuple[str, ...] = (
     "engine.tokenize.messages",
     "engine.chat.messages",
     "engine.evaluation.messages",
+    "engine.lm.messages",
 )
 """Modules that define a ``MESSAGES`` dict (key -> English template)."""
 
