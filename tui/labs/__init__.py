@@ -37,6 +37,7 @@ PACKAGES: dict[str, str] = {
     "models": "tui.labs.models",
     "chat": "tui.labs.chat",
     "evaluation": "tui.labs.evaluation",
+    "language-model": "tui.labs.language_model",
 }
 """Lab name (as in ``lesson.toml``) -> its package. "runs" is the runs list, not a lesson lab."""
 
