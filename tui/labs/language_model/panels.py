@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich import box
+from rich.cells import cell_len, set_cell_size
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -32,6 +33,11 @@ def bar(fraction: float, width: int = BAR) -> str:
     return (out or "▏").ljust(width)
 
 
+def prob_text(p: float) -> str:
+    """A probability in 7 cells: four decimals, or powers of ten below 0.001 (never a bare 0.0000)."""
+    return f"{p:7.4f}" if p >= 1e-3 else f"{p:7.1e}"
+
+
 def shown(text: str) -> str:
     """A token as a cell: spaces visible, nothing empty."""
     return text.replace(" ", "␣").replace("\n", "↵").replace("\t", "⇥") or "∅"
@@ -52,7 +58,7 @@ def next_view(result: LmNextTokenResult) -> Group:
     peak = result.rows[0].prob if result.rows else 1.0
     for row in result.rows:
         table.add_row(str(row.rank), Text(shown(row.text)), Text(bar(row.prob / peak), style="green"),
-                      f"{row.prob:.4f}", f"{row.logprob:.3f}")
+                      prob_text(row.prob), f"{row.logprob:.3f}")
     head = Text(t("lm.next.head", n=len(result.rows), vocab=result.vocab_size), style="dim")
     foot = Text(t("lm.next.foot", n=len(result.rows), shown=result.shown_prob, total=result.total_prob,
                   entropy=result.entropy))
@@ -60,23 +66,36 @@ def next_view(result: LmNextTokenResult) -> Group:
     return Group(foot, head, table, *notes)
 
 
+def cell(text: str, width: int, right: bool = False) -> str:
+    """``text`` cut or padded to exactly ``width`` terminal cells (a Hangul syllable is two)."""
+    if cell_len(text) > width:
+        return set_cell_size(text, width - 1) + "~"
+    pad = " " * (width - cell_len(text))
+    return pad + text if right else text + pad
+
+
 def surprise_view(result: LmScoreResult) -> Group:
-    """A bar per token: how surprised the model was (-log p), scaled to the most surprising token."""
-    table = _table()
-    table.add_column(t("lm.col.token"), no_wrap=True, max_width=14, overflow="ellipsis")
-    table.add_column(t("lm.col.surprise"), no_wrap=True, width=BAR + 6)
-    table.add_column(t("lm.col.prob"), justify="right", no_wrap=True)
-    table.add_column(t("lm.col.rank"), justify="right", no_wrap=True)
-    table.add_column(t("lm.col.pick"), no_wrap=True, max_width=12, overflow="ellipsis")
+    """A bar per token: how surprised the model was (-log p), scaled to the most surprising token.
+
+    Rows are laid out by hand (cells measured with ``rich.cells``), not as a rich ``Table``:
+    a 64-token sentence renders in a few milliseconds instead of a few hundred."""
     peak = max((tok.surprise for tok in result.tokens), default=1.0) or 1.0
+    table = Text(no_wrap=True, overflow="ellipsis")
+    table.append(f"{cell(t('lm.col.token'), 14)} {cell(t('lm.col.surprise'), BAR + 7)} "
+                 f"{cell(t('lm.col.prob'), 7, True)} {cell(t('lm.col.rank'), 5, True)}  {t('lm.col.pick')}\n",
+                 style="bold")
     for tok in result.tokens:
         style = "red" if tok.surprise >= 0.75 * peak else "yellow" if tok.surprise >= 0.4 * peak else "green"
-        table.add_row(Text(shown(tok.text)), Text(f"{bar(tok.surprise / peak, BAR)}{tok.surprise:6.2f}", style=style),
-                      f"{tok.prob:.4f}", str(tok.rank), Text(shown(tok.top_text), style="dim"))
+        table.append(cell(shown(tok.text), 14) + " ")
+        table.append(f"{bar(tok.surprise / peak, BAR)}{tok.surprise:6.2f} ", style=style)
+        table.append(f"{prob_text(tok.prob)} {tok.rank:>5}  ")
+        table.append(cell(shown(tok.top_text), 12) + "\n", style="dim")
+    table.rstrip()
     worst = result.most_surprising()
     parts: list = [Text(t("lm.surprise.foot", ppl=result.perplexity, mean=result.mean_nll, n=len(result.tokens),
                           total=result.total_nll), style="bold"),
-                   Text(t("lm.surprise.worst", token=shown(worst.text), prob=worst.prob, rank=worst.rank)),
+                   Text(t("lm.surprise.worst", token=shown(worst.text), prob=prob_text(worst.prob).strip(),
+                          rank=worst.rank)),
                    Text(t("lm.surprise.head"), style="dim")]
     if result.bos:
         parts.append(Text(t("lm.surprise.bos", bos=result.bos), style="dim"))
@@ -105,10 +124,10 @@ def fill_view(result: LmFillMaskResult) -> Group:
             table.add_column("", no_wrap=True, width=8)
         peak = max([c.prob for c in slot.candidates] + [c.prob for c in slot.causal] + [1e-9])
         for i, c in enumerate(slot.candidates):
-            row = [str(i + 1), Text(shown(c.text)), f"{c.prob:.4f}", Text(bar(c.prob / peak, 8), style="green")]
+            row = [str(i + 1), Text(shown(c.text)), prob_text(c.prob), Text(bar(c.prob / peak, 8), style="green")]
             if result.causal_model:
                 other = slot.causal[i] if i < len(slot.causal) else None
-                row += ([Text(shown(other.text)), f"{other.prob:.4f}", Text(bar(other.prob / peak, 8), style="cyan")]
+                row += ([Text(shown(other.text)), prob_text(other.prob), Text(bar(other.prob / peak, 8), style="cyan")]
                         if other else ["", "", ""])
             table.add_row(*row)
         parts.append(table)

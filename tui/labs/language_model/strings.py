@@ -33,7 +33,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "lm.next.foot": "보이는 {n}개의 합 {shown:.3f}, 분포 전체의 합 {total:.6f}, 엔트로피 {entropy:.2f} nats",
         "lm.surprise.head": "확률은 앞 토큰만 보고 준 값, 놀람 = -log p (nats)",
         "lm.surprise.foot": "퍼플렉서티 {ppl:,.2f} = exp(평균 음의 로그 가능도 {mean:.3f}), 토큰 {n}개, 합 {total:.2f}",
-        "lm.surprise.worst": "가장 놀란 토큰: {token} (확률 {prob:.4f}, 순위 {rank})",
+        "lm.surprise.worst": "가장 놀란 토큰: {token} (확률 {prob}, 순위 {rank})",
         "lm.surprise.bos": "첫 토큰은 문장 시작 토큰 {bos}만 보고 예측합니다.",
         "lm.fill.mask": "마스크 {n}: {mlm}은 양쪽 문맥을, {clm}은 왼쪽 문맥만 봅니다",
         "lm.fill.mask_only": "마스크 {n}: {mlm} (양쪽 문맥)",
@@ -90,7 +90,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "lm.surprise.head": "p given only the tokens before; surprise = -log p (nats)",
         "lm.surprise.foot": "perplexity {ppl:,.2f} = exp(mean negative log-likelihood {mean:.3f}) over {n} tokens "
                             "(sum {total:.2f})",
-        "lm.surprise.worst": "most surprising: {token} (p {prob:.4f}, rank {rank})",
+        "lm.surprise.worst": "most surprising: {token} (p {prob}, rank {rank})",
         "lm.surprise.bos": "the first token is predicted from the beginning-of-text token {bos} alone",
         "lm.fill.mask": "mask {n}: {mlm} reads both sides, {clm} the left side only",
         "lm.fill.mask_only": "mask {n}: {mlm} (both sides)",
