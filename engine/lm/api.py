@@ -260,8 +260,8 @@ def score_sentence(model: Any, tokenizer: Any, text: str, model_name: str = "the
         notices.append(Notice("lm.first_not_scored", {"model": model_name, "token": texts(ids[0])}))
     context = _context(model, tokenizer)
     if context is not None and len(ids) > context:
-        notices.append(Notice("lm.truncated", {"n": len(ids), "model": model_name, "context": context,
-                                               "kept": context, "where": "from the start"}))
+        notices.append(Notice("lm.truncated_start", {"n": len(ids), "model": model_name, "context": context,
+                                                     "kept": context}))
         ids = ids[:context]
     device = getattr(model, "device", "cpu")
     x = torch.tensor([ids], dtype=torch.long, device=device)
@@ -295,8 +295,8 @@ def next_token_table(model: Any, tokenizer: Any, text: str, top: int = 10,
     context = _context(model, tokenizer)
     if context is not None and len(ids) >= context:
         keep = context - 1
-        notices.append(Notice("lm.truncated", {"n": len(ids), "model": model_name, "context": context,
-                                               "kept": keep, "where": "nearest the end"}))
+        notices.append(Notice("lm.truncated_end", {"n": len(ids), "model": model_name, "context": context,
+                                                   "kept": keep}))
         ids = ids[-keep:]
     pipe = NextTokenPipeline(model, tokenizer, ids, show=top)
     with torch.inference_mode():
@@ -351,8 +351,8 @@ def fill_mask(model: Any, tokenizer: Any, text: str, top: int = 5, model_name: s
     notices: list[Notice] = []
     context = _context(model, tokenizer)
     if context is not None and len(ids) > context:
-        notices.append(Notice("lm.truncated", {"n": len(ids), "model": model_name, "context": context,
-                                               "kept": context, "where": "from the start"}))
+        notices.append(Notice("lm.truncated_start", {"n": len(ids), "model": model_name, "context": context,
+                                                     "kept": context}))
         sep = getattr(tokenizer, "sep_token_id", None)
         ids = ids[: context - 1] + [sep] if sep is not None else ids[:context]
     positions = [i for i, t in enumerate(ids) if t == mask_id]

@@ -12,8 +12,10 @@ MESSAGES: dict[str, str] = {
                    "for score and next-token, dojo-tiny-mlm for fill-mask",
     "lm.too_short": "'{text}' is one token; a sentence needs at least two tokens to score (the first has nothing "
                     "before it to be predicted from)",
-    "lm.truncated": "the text is {n} tokens but {model} reads at most {context}: only the {kept} tokens {where} "
-                    "were used",
+    "lm.truncated_start": "the text is {n} tokens but {model} reads at most {context}: only the first {kept} "
+                          "tokens were used",
+    "lm.truncated_end": "the text is {n} tokens but {model} reads at most {context}: only the {kept} tokens "
+                        "nearest the end were used",
     "lm.mask_cut": "every {mask} lies beyond the {context} tokens {model} can read: put the mask earlier or "
                    "shorten the text",
     "lm.too_many_masks": "{n} masks: write at most {limit}, each {mask} is predicted on its own",

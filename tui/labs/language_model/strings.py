@@ -35,27 +35,29 @@ STRINGS: dict[str, dict[str, str]] = {
         "lm.surprise.foot": "퍼플렉서티 {ppl:,.2f} = exp(평균 음의 로그 가능도 {mean:.3f}), 토큰 {n}개, 합 {total:.2f}",
         "lm.surprise.worst": "가장 놀란 토큰: {token} (확률 {prob}, 순위 {rank})",
         "lm.surprise.bos": "첫 토큰은 문장 시작 토큰 {bos}만 보고 예측합니다.",
-        "lm.fill.mask": "마스크 {n}: {mlm}은 양쪽 문맥을, {clm}은 왼쪽 문맥만 봅니다",
+        "lm.fill.mask": "마스크 {n}: 양쪽 문맥을 보는 {mlm}, 왼쪽 문맥만 보는 {clm}",
         "lm.fill.mask_only": "마스크 {n}: {mlm} (양쪽 문맥)",
-        "lm.fill.left": "{clm}이 읽은 왼쪽 문맥: {prompt}",
+        "lm.fill.left": "{clm}에 준 왼쪽 문맥: {prompt}",
         "lm.fill.tokens": "{mlm}의 입력 토큰: {tokens}",
         "lm.example": "예문 ({lang})",
         "key.lm.next": "다음 토큰", "key.lm.surprise": "놀람",
         "key.lm.fill": "빈칸", "key.lm.example": "예문", "key.lm.back": "뒤로",
         "msg.lm.empty_text": "텍스트가 비어 있습니다. 문장을 입력하세요 (예: {example})",
         "msg.lm.no_mask": "마스크 토큰이 없습니다. 빠진 단어 자리에 {mask}를 쓰세요 (예: {example})",
-        "msg.lm.masked_model": "{model}은 마스크 언어 모델({mask}의 양쪽을 읽음)입니다. llm-dojo fill-mask에 쓰세요. "
+        "msg.lm.masked_model": "{model}은(는) 마스크 언어 모델({mask}의 양쪽을 읽음)입니다. llm-dojo fill-mask에 쓰세요. "
                                "{what}에는 dojo-tiny 같은 인과 언어 모델이 필요합니다.",
-        "msg.lm.causal_model": "{model}은 인과 언어 모델(왼쪽에서 오른쪽으로 읽고 마스크 토큰이 없음)입니다. "
+        "msg.lm.causal_model": "{model}은(는) 인과 언어 모델(왼쪽에서 오른쪽으로 읽고 마스크 토큰이 없음)입니다. "
                                "llm-dojo score나 llm-dojo next-token에 쓰세요. 빈칸 채우기에는 dojo-tiny-mlm 같은 "
                                "마스크 언어 모델이 필요합니다.",
-        "msg.lm.not_a_lm": "{model}은 인과 언어 모델도 마스크 언어 모델도 아닙니다(헤드: {arch}). 채점과 다음 토큰은 "
+        "msg.lm.not_a_lm": "{model}은(는) 인과 언어 모델도 마스크 언어 모델도 아닙니다(헤드: {arch}). 채점과 다음 토큰은 "
                            "dojo-tiny, 빈칸 채우기는 dojo-tiny-mlm을 쓰세요.",
         "msg.lm.too_short": "'{text}'는 토큰 하나뿐입니다. 첫 토큰은 앞에 아무것도 없어 예측할 수 없으니 두 토큰 "
                             "이상이 필요합니다.",
-        "msg.lm.truncated": "텍스트가 {n}토큰인데 {model}은 최대 {context}토큰까지 읽습니다. {where} {kept}토큰만 "
-                            "썼습니다.",
-        "msg.lm.mask_cut": "모든 {mask}가 {model}이 읽을 수 있는 {context}토큰 밖에 있습니다. 마스크를 앞으로 "
+        "msg.lm.truncated_start": "텍스트가 {n}토큰인데 {model}은(는) 최대 {context}토큰까지 읽습니다. 앞의 "
+                                  "{kept}토큰만 썼습니다.",
+        "msg.lm.truncated_end": "텍스트가 {n}토큰인데 {model}은(는) 최대 {context}토큰까지 읽습니다. 끝에 가까운 "
+                                "{kept}토큰만 썼습니다.",
+        "msg.lm.mask_cut": "모든 {mask}가 {model}이(가) 읽을 수 있는 {context}토큰 밖에 있습니다. 마스크를 앞으로 "
                            "옮기거나 텍스트를 줄이세요.",
         "msg.lm.too_many_masks": "마스크가 {n}개입니다. {mask}는 하나씩 따로 예측하니 {limit}개 이하로 쓰세요.",
         "msg.lm.no_left_context": "마스크 {n}이 문장 맨 앞에 있어 인과 언어 모델은 왼쪽 문맥 없이 텍스트의 첫 "
