@@ -121,3 +121,16 @@ def test_snapshot_120x40_next_token(snap_compare, dojo_home):
         await pilot.pause(0.2)
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+async def test_language_toggle_keeps_text_and_results(dojo_home):
+    app = make_app("en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.open_lab("language-model", LESSON)
+        await settle(pilot, lambda s: "next" in s.results)
+        before = app.screen.results["next"]
+        app.action_toggle_language()
+        await pilot.pause(0.3)
+        shown = screen_text(app)
+        assert "분포 전체의 합" in shown and "다음 토큰" in shown
+        assert app.screen.results["next"] is before and app.screen.query_one("#lm-text").value == "The history of"
