@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import math
 
+import pytest
+
 from engine.lm.examples import EXAMPLES
 from tests.cli_helpers import dojo, one_line_error
 
@@ -53,7 +55,8 @@ def test_next_token_json_carries_raw_prob_and_logprob():
     assert len(tokens) == 4 and all(abs(math.log(t["prob"]) - t["logprob"]) < 1e-3 for t in tokens)
 
 
-def test_bad_input_is_one_error_line():
+@pytest.mark.slow
+def test_bad_input_is_one_error_line():  # six subprocesses, four of which load a model
     one_line_error(dojo("fill-mask", "no blank in this sentence"), "write [MASK]")
     one_line_error(dojo("fill-mask", "a [MASK] here", "--model", "dojo-tiny"), "causal", "llm-dojo score")
     one_line_error(dojo("score", "hello there", "--model", "dojo-tiny-mlm"), "masked", "fill-mask")
