@@ -31,6 +31,7 @@ CATALOGUES: tuple[str, ...] = (
     "engine.hub.messages",
     "engine.applications.messages",
     "engine.attention.messages",
+    "engine.lm.messages",
 )
 """Modules that define a ``MESSAGES`` dict (key -> English template)."""
 

@@ -47,6 +47,8 @@ class Row:
     token_id: int
     text: str
     prob: float
+    logprob: float = 0.0
+    """log of ``prob`` (the raw log-probability, log_softmax of the logits)."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,8 @@ class PipelineView:
     def to_dict(self) -> dict[str, Any]:
         return {
             "settings": self.settings, "vocab_size": self.vocab_size,
-            "tokens": [{"id": r.token_id, "text": r.text} for r in self.rows],
+            "tokens": [{"id": r.token_id, "text": r.text, "prob": round(r.prob, 6), "logprob": round(r.logprob, 6)}
+                       for r in self.rows],
             "stages": [{"name": s.name, "kept": s.kept, "mass": round(s.mass, 6),
                         "probs": [round(p, 6) for p in s.probs]} for s in self.stages],
         }
@@ -198,7 +201,9 @@ class NextTokenPipeline:
                 stages.append(self._stage("final", torch.softmax(final_scores, -1), order,
                                           torch.isfinite(final_scores), p_warm))
             ids = order.tolist()
-        rows = tuple(Row(i, self.text(i), float(p)) for i, p in zip(ids, p_raw[order].tolist()))
+            logp_raw = torch.log_softmax(raw, -1)[order].tolist()
+        rows = tuple(Row(i, self.text(i), float(p), float(lp))
+                     for i, p, lp in zip(ids, p_raw[order].tolist(), logp_raw))
         return PipelineView(rows, tuple(stages), int(self.logits.shape[-1]), view_settings)
 
     @staticmethod

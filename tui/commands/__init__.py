@@ -4,4 +4,4 @@ A new lab adds its module's name to :data:`MODULES` (``tui/cli.py`` registers th
 this order, which is the order ``llm-dojo --help`` lists them).
 """
 
-MODULES: tuple[str, ...] = ("system", "train", "progress", "generate", "runs", "embed", "tokenize", "chat", "evaluate", "hub", "applications", "attention")
+MODULES: tuple[str, ...] = ("system", "train", "progress", "generate", "runs", "embed", "tokenize", "chat", "evaluate", "hub", "applications", "attention", "lm")

@@ -170,6 +170,9 @@ def next_token(
     Temperature 0 is greedy decoding: the real runner-ups with their raw probabilities, and
     all of the final probability on the most likely token."""
     params = SamplingParams.from_options({**sampling, "do_sample": True})
+    from engine.lm.kinds import require
+
+    require(model, "causal", "next-token", allow_network=bool(load.get("allow_network")))  # not a BERT
     loaded = _load(model, load, json_out)
     from engine.generation.chat_formats import encode_prompt
     from engine.generation.pipeline import NextTokenPipeline

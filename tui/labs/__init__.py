@@ -39,6 +39,7 @@ PACKAGES: dict[str, str] = {
     "evaluation": "tui.labs.evaluation",
     "applications": "tui.labs.applications",
     "attention": "tui.labs.attention",
+    "language-model": "tui.labs.language_model",
 }
 """Lab name (as in ``lesson.toml``) -> its package. "runs" is the runs list, not a lesson lab."""
 
