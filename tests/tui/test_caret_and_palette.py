@@ -72,8 +72,8 @@ async def test_palette_in_korean_switches_language_and_opens_labs(dojo_home: Pat
         await pilot.pause()
         await _palette_run(pilot, app, "실습 열기")
         assert isinstance(app.screen, LabsScreen)
-        assert "어텐션 (준비 중)" in screen_text(app) and "토크나이저" in screen_text(app)
+        assert "어텐션" in screen_text(app) and "토크나이저" in screen_text(app)
         await _palette_run(pilot, app, "언어 전환")
         assert app.lang == "en"
-        assert "Attention (coming)" in screen_text(app) and "Tokenizer" in screen_text(app)
+        assert "Attention" in screen_text(app) and "Tokenizer" in screen_text(app)
         assert app.store.get_setting("lang") == "en"
