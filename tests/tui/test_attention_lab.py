@@ -207,11 +207,11 @@ async def test_lesson_11_try_it_opens_the_lab(dojo_home):
         await pilot.pause()
         app.open_lab("attention", dict(lesson.try_it))
         await wait_for(pilot, lambda: getattr(app.screen, "result", None) is not None)
-        await pilot.pause()
+        await wait_for(pilot, lambda: "층 0/3" in text_of(app))
         shown = text_of(app)
         assert lesson.try_it["text"] in shown and "층 0/3" in shown and "헤드 0/3" in shown
         app.lang = "en"  # the app's language toggle: the lab redraws in English, keeping its state
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: "Attention map" in text_of(app))
         shown = text_of(app)
         assert "layer 0/3" in shown and "head 0/3" in shown and "Attention map" in shown
         assert lesson.try_it["text"] in shown

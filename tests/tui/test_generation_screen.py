@@ -140,8 +140,16 @@ async def test_bad_input_is_a_notice_not_a_crash(loaded):
     app = LabApp(loaded, {**EXAMPLE, "prompt": "the cat sat on the mat. " * 40})
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
+        for _ in range(50):  # Ctrl+R does nothing until the model is in
+            if app.screen.loaded is not None:
+                break
+            await pilot.pause(0.1)
         await pilot.press("ctrl+r")
         await settle(pilot)
+        for _ in range(50):  # the status is drawn on the next refresh; under load that can lag
+            if "shorten" in str(app.screen.query_one("#gen-status").render()):
+                break
+            await pilot.pause(0.1)
         assert "shorten" in str(app.screen.query_one("#gen-status").render())
         assert app.screen.result is None
 
