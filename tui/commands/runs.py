@@ -150,15 +150,11 @@ def attach(run_id: str, *, stop_on_interrupt: bool = False) -> int:
         console.print(f"kept the weights of step {ending.get('best_step')} "
                       f"(best {ending.get('metric')} {ending.get('best_metric'):.4g})")
     if st.get("state") == "completed" and st.get("output") and spec.kind == "eval":
-        import sys
-
         from ..labs import register_strings
-        from ..widgets.runs.view import _result_rows, _results_table
+        from ..widgets.runs.view import result_rows, results_table
 
         register_strings()
-        console.file = sys.stdout  # the table is the result: on stdout, like `llm-dojo eval`
-        console.print(_results_table(_result_rows(st["output"])))
-        console.file = sys.stderr
+        Console().print(results_table(result_rows(st["output"])))  # the result: on stdout, like `llm-dojo eval`
         console.print(f"results saved in {escape(str(st['output']))}")
     elif st.get("state") == "completed" and st.get("output"):
         console.print(f"model saved in {escape(str(st['output']))}")

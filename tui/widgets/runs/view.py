@@ -154,7 +154,7 @@ class RunView(Vertical):
         if snap.new or first:
             self.query_one(RunPlot).show(snap.history)
         if self._spec is not None and self._spec.kind == "eval" and snap.state == "completed" and self._rows is None:
-            self._rows = _result_rows(snap.status.get("output"))
+            self._rows = result_rows(snap.status.get("output"))
         self.redraw()
         if not snap.active and not self._ended_sent:
             self._ended_sent = True
@@ -204,7 +204,7 @@ class RunView(Vertical):
             parts.append(t("run.stage", stage=h.latest["stage"], detail=h.latest["detail"]))
         self.query_one("#run-stats", Static).update(Text("  ".join(parts)))
         if evaluation:
-            self.query_one("#run-results", Static).update(_results_table(self._rows) if self._rows else "")
+            self.query_one("#run-results", Static).update(results_table(self._rows) if self._rows else "")
             return
         plot = self.query_one(RunPlot)
         lines = Text()
@@ -218,7 +218,7 @@ class RunView(Vertical):
             Text.assemble((before, "dim"), lines, (after, "dim")) if plot.legend() else Text(""))
 
 
-def _result_rows(output: str | None) -> list[dict]:
+def result_rows(output: str | None) -> list[dict]:
     """The rows of a finished evaluation run's ``result.json`` ([] when it cannot be read)."""
     import json
     from pathlib import Path
@@ -231,7 +231,7 @@ def _result_rows(output: str | None) -> list[dict]:
         return []
 
 
-def _results_table(rows: list[dict]):
+def results_table(rows: list[dict]):
     """An evaluation run's table: model (+ adapter), metric, value, stderr, difference to the base."""
     from rich.table import Table
 
