@@ -222,7 +222,8 @@ class HiddenStateEncoder:
         device = next(self.model.parameters()).device
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
         out, order = [], []
-        every = [self.tokenizer(t, add_special_tokens=False)["input_ids"][: self.max_length] or [pad] for t in texts]
+        # one call for the whole list: a fast tokenizer encodes the batch in Rust, not text by text
+        every = [ids[: self.max_length] or [pad] for ids in self.tokenizer(list(texts), add_special_tokens=False)["input_ids"]]
         by_length = sorted(range(len(every)), key=lambda i: len(every[i]))  # batches of similar length pad less
         with torch.inference_mode():
             for start in range(0, len(texts), self.batch_size):
