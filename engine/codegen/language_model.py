@@ -16,11 +16,24 @@ from .snippet import Snippet
 LIBS = ("torch", "transformers")
 
 
+def context_of(name: str) -> int | None:
+    """The most tokens model ``name`` reads, from its ``config.json`` (no weights load); None: unknown."""
+    from ..errors import DojoError
+    from ..models.context import context_length
+    from ..models.resolve import resolve_model
+
+    try:
+        return context_length(resolve_model(name).config)
+    except (DojoError, OSError, ValueError):
+        return None
+
+
 def _causal_head(name: str, device: str, dtype: str, var: str = "MODEL") -> list[str]:
     return [f"{var} = {model_path(name)!r}  # {name}",
             f"tokenizer = AutoTokenizer.from_pretrained({var})",
             f"model = AutoModelForCausalLM.from_pretrained({var}, dtype=torch.{dtype}).to({device!r})",
-            "model.eval()"]
+            "model.eval()",
+            f"CONTEXT = {context_of(name)!r}  # the most tokens the model reads (its max_position_embeddings)"]
 
 
 def next_token_snippet(config: LmNextTokenConfig, *, device: str = "cpu", dtype: str = "float32") -> Snippet:
@@ -30,6 +43,8 @@ def next_token_snippet(config: LmNextTokenConfig, *, device: str = "cpu", dtype:
              f"prompt = {config.text!r}",
              f"TOP = {config.top}", "", "",
              "input_ids = tokenizer(prompt, return_tensors='pt').input_ids.to(model.device)  # BOS added as the model expects",
+             "if CONTEXT is not None and input_ids.shape[1] >= CONTEXT:",
+             "    input_ids = input_ids[:, -(CONTEXT - 1):]  # too long: keep the end, the part next to the next token",
              "with torch.inference_mode():",
              "    logits = model(input_ids=input_ids, attention_mask=torch.ones_like(input_ids), use_cache=False).logits",
              "    # the last position's logits score every token of the vocabulary as the next one",
@@ -56,6 +71,8 @@ def score_snippet(config: LmScoreConfig, *, device: str = "cpu", dtype: str = "f
              "bos = tokenizer.bos_token_id",
              "if bos is not None and (not ids or ids[0] != bos):",
              "    ids = [bos] + ids  # so the first word is predicted too, from the start of a text",
+             "if CONTEXT is not None:",
+             "    ids = ids[:CONTEXT]  # too long: the model reads only the first CONTEXT tokens",
              "x = torch.tensor([ids], device=model.device)",
              "with torch.inference_mode():",
              "    logits = model(input_ids=x, attention_mask=torch.ones_like(x), use_cache=False).logits[0, :-1].float()",
@@ -88,6 +105,7 @@ def fill_mask_snippet(config: LmFillMaskConfig, *, device: str = "cpu", dtype: s
              "tokenizer = AutoTokenizer.from_pretrained(MASKED)",
              f"model = AutoModelForMaskedLM.from_pretrained(MASKED, dtype=torch.{dtype}).to({device!r})",
              "model.eval()",
+             f"CONTEXT = {context_of(config.model)!r}  # the most tokens the model reads",
              f"text = {config.text!r}",
              f"TOP = {config.top}", "", "",
              "def top_candidates(logp, text_of):",
@@ -95,10 +113,13 @@ def fill_mask_snippet(config: LmFillMaskConfig, *, device: str = "cpu", dtype: s
              "    return [{'id': i, 'token': text_of(i), 'prob': math.exp(lp),",
              "             'logprob': lp} for i, lp in zip(head.indices.tolist(), head.values.tolist())]",
              "", "",
-             "enc = tokenizer(text, return_tensors='pt').to(model.device)",
-             "positions = (enc.input_ids[0] == tokenizer.mask_token_id).nonzero()[:, 0].tolist()",
+             "ids = tokenizer(text).input_ids",
+             "if CONTEXT is not None and len(ids) > CONTEXT:  # too long: cut, and end with the separator again",
+             "    ids = ids[:CONTEXT - 1] + [tokenizer.sep_token_id] if tokenizer.sep_token_id is not None else ids[:CONTEXT]",
+             "input_ids = torch.tensor([ids], device=model.device)",
+             "positions = (input_ids[0] == tokenizer.mask_token_id).nonzero()[:, 0].tolist()",
              "with torch.inference_mode():  # one pass: every mask is read with the words on both sides",
-             "    logits = model(input_ids=enc.input_ids, attention_mask=enc.attention_mask).logits[0].float()",
+             "    logits = model(input_ids=input_ids, attention_mask=torch.ones_like(input_ids)).logits[0].float()",
              "masks = [{'mask': k + 1, 'position': p,",
              "          'candidates': top_candidates(torch.log_softmax(logits[p], -1), tokenizer.convert_ids_to_tokens)}",
              "         for k, p in enumerate(positions)]"]
@@ -109,6 +130,7 @@ def fill_mask_snippet(config: LmFillMaskConfig, *, device: str = "cpu", dtype: s
                   "causal_tok = AutoTokenizer.from_pretrained(CAUSAL)",
                   f"causal = AutoModelForCausalLM.from_pretrained(CAUSAL, dtype=torch.{dtype}).to({device!r})",
                   "causal.eval()",
+                  f"CAUSAL_CONTEXT = {context_of(causal)!r}",
                   "pieces = text.split(tokenizer.mask_token)",
                   "for k, slot in enumerate(masks):",
                   "    left = pieces[0]",
@@ -117,19 +139,21 @@ def fill_mask_snippet(config: LmFillMaskConfig, *, device: str = "cpu", dtype: s
                   "        left = (left.rstrip() if fill.startswith('##') else left) + fill.removeprefix('##') + pieces[j + 1]",
                   "    prompt = left.rstrip()",
                   "    if prompt.strip():",
-                  "        ids = causal_tok(prompt).input_ids",
+                  "        prompt_ids = causal_tok(prompt).input_ids",
+                  "        if CAUSAL_CONTEXT is not None and len(prompt_ids) >= CAUSAL_CONTEXT:",
+                  "            prompt_ids = prompt_ids[-(CAUSAL_CONTEXT - 1):]  # keep the end, next to the mask",
                   "    elif causal_tok.bos_token_id is not None:",
-                  "        ids = [causal_tok.bos_token_id]  # nothing to the left: only the start of a text",
+                  "        prompt_ids = [causal_tok.bos_token_id]  # nothing to the left: only the start of a text",
                   "    else:",
-                  "        ids = []",
+                  "        prompt_ids = []",
                   "    slot['causal_prompt'], slot['causal'] = prompt, []",
-                  "    if ids:",
-                  "        x = torch.tensor([ids], device=causal.device)",
+                  "    if prompt_ids:",
+                  "        x = torch.tensor([prompt_ids], device=causal.device)",
                   "        with torch.inference_mode():",
                   "            out = causal(input_ids=x, attention_mask=torch.ones_like(x), use_cache=False).logits[0, -1]",
                   "        slot['causal'] = top_candidates(torch.log_softmax(out.float(), -1),",
                   "                                        lambda i: causal_tok.decode([i]))"]
-    lines += ["print(json.dumps({'tokens': tokenizer.convert_ids_to_tokens(enc.input_ids[0].tolist()), 'masks': masks},",
+    lines += ["print(json.dumps({'tokens': tokenizer.convert_ids_to_tokens(ids), 'masks': masks},",
               "                 ensure_ascii=False, indent=1))"]
     beside = f" beside {causal}" if causal else ""
     return Snippet(f"Fill each mask with {config.model}{beside} (top {config.top})", "\n".join(lines), LIBS)

@@ -22,7 +22,8 @@ from tui.widgets.code_panel import CodePanel
 from .helpers import run_snippet
 
 NEXT = LmNextTokenConfig(text="The history of", top=7)
-SCORE = LmScoreConfig(text="고양이가 매트 위에 앉았다")
+SCORE = LmScoreConfig(text="고양이가 매트 위에 앉았다. " * 45)
+"""Longer than dojo-tiny's 512 positions: the snippet cuts it where the lab does."""
 FILL = LmFillMaskConfig(text="나는 [MASK]를 먹었다. 그리고 [MASK]에 갔다.", top=4)
 SPLIT = "=====SNIPPET====="
 
@@ -51,6 +52,7 @@ def test_snippets_compute_what_the_lab_computed(cache):
     assert close(got_next["entropy"], lab.entropy, 1e-5) and close(got_next["total_prob"], lab.total_prob)
 
     lab = score(SCORE, cache)
+    assert len(lab.tokens) == 511 and [n.key for n in lab.notices] == ["lm.truncated_start"]
     assert [t["id"] for t in got_score["tokens"]] == [t.token_id for t in lab.tokens]
     assert [t["rank"] for t in got_score["tokens"]] == [t.rank for t in lab.tokens]
     assert [t["top"]["id"] for t in got_score["tokens"]] == [t.top_id for t in lab.tokens]
