@@ -16,6 +16,7 @@ from typing import Any
 from ..attention.config import AttentionConfig, AttentionEncoderConfig, AttentionPosEncConfig, AttentionRopeConfig
 from ..errors import DojoError
 from .generation import model_path
+from .language_model import context_of
 from .snippet import Snippet
 
 ENCODERS = frozenset({"bert", "roberta", "xlm-roberta", "electra", "camembert", "distilbert"})
@@ -79,6 +80,8 @@ def capture_snippet(config: AttentionConfig, text: str, *, device: str = "cpu", 
                   "", "",
                   f"hooks = [attn.{q}.register_forward_hook(keep('q')), attn.{k}.register_forward_hook(keep('k'))]"]
     lines += ["input_ids = tokenizer(text, return_tensors='pt').input_ids.to(model.device)",
+              f"input_ids = input_ids[:, :{context_of(config.model)!r}]  # at most the model's context"
+              if context_of(config.model) else "",
               "with torch.inference_mode():",
               "    out = model(input_ids=input_ids, attention_mask=torch.ones_like(input_ids), output_attentions=True,",
               "                use_cache=False)"]
@@ -420,14 +423,15 @@ def encoder_snippet(config: AttentionEncoderConfig, *, max_steps: int | None = N
             raise DojoError.keyed("att.no_data") from None
         reader = EN_READER
     imports = ("AutoModelForSequenceClassification, " if config.pretrained else "") + \
-        "AutoTokenizer, DataCollatorWithPadding, Trainer, TrainingArguments"
+        "AutoTokenizer, DataCollatorWithPadding,\n                          Trainer, TrainingArguments"
     head = ["import json", "import math", "import tempfile", "", "import evaluate", "import numpy as np",
             "import torch", "from datasets import Dataset", "from torch import nn",
-            f"from transformers import {imports}", "", "",
+            f"from transformers import ({imports})", "", "",
             f"DATA = {data!r}  # {config.data}: the lab's sentences",
             f"TOKENIZER = {model_path(TOKENIZER_MODEL)!r}  # {TOKENIZER_MODEL}'s WordPiece tokenizer",
             "# the metric scripts in evaluate's format, loaded by path (no download)",
-            f"ACCURACY, F1 = {str(path_of('accuracy'))!r}, {str(path_of('f1'))!r}",
+            f"ACCURACY = {str(path_of('accuracy'))!r}",
+            f"F1 = {str(path_of('f1'))!r}",
             "LABELS = ('negative', 'positive')",
             f"D_MODEL, HEADS, LAYERS, FF_DIM = {config.d_model}, {config.heads}, {config.layers}, {config.ff_dim}",
             f"MAX_LENGTH, BATCH_SIZE, EPOCHS, SEED = {config.max_length}, {config.batch_size}, {config.epochs}, "

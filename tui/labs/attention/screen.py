@@ -342,9 +342,7 @@ class AttentionScreen(CodeExport, DojoScreen):
         r = self.rope
         if r is None:
             return
-        from engine.attention.config import AttentionRopeConfig
-
-        word = AttentionRopeConfig().word  # the page runs the default demo
+        word = self.rope_config().word
         n = len(r.positions)
         table = Table(box=None, padding=(0, 1), show_header=True)
         table.add_column("")
