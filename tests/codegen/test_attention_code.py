@@ -142,6 +142,16 @@ async def test_f12_shows_the_code_of_the_page_on_show(cache):
         await pilot.pause()
         assert "Sinusoidal positional encoding" in text_of(app)
         assert app.screen.snippet.code == posenc_snippet(AttentionPosEncConfig(length=PE_LENGTH, dim=PE_DIM)).code
+        await pilot.press("escape")
+        for page, want in (("rope", rope_snippet(AttentionRopeConfig(model="dojo-tiny"))),
+                           ("enc", encoder_snippet(AttentionEncoderConfig(data="en")))):  # an English sentence
+            lab.query_one("#att-tabs").active = f"att-tab-{page}"
+            await pilot.pause()
+            await pilot.press("f12")
+            await pilot.pause()
+            assert isinstance(app.screen, CodePanel) and app.screen.snippet.code == want.code
+            await pilot.press("escape")
+            await pilot.pause()
 
 
 def test_cli_show_code_prints_the_snippet_instead_of_running():

@@ -115,6 +115,14 @@ async def test_f12_shows_the_code_of_the_tab_on_show(cache, isolated_home):
         await pilot.pause()
         assert app.screen is lab
 
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: "surprise" in lab.results)
+        await pilot.press("f12")
+        await pilot.pause()
+        assert app.screen.snippet.code == score_snippet(LmScoreConfig(text="The history of", model="dojo-tiny")).code
+        await pilot.press("escape")
+        await pilot.pause()
+
         await pilot.press("f4")
         await wait_for(pilot, lambda: "fill" in lab.results)
         await pilot.press("f12")
