@@ -16,7 +16,7 @@ import typer
 from engine.attention.config import (AttentionConfig, AttentionEncoderConfig, AttentionPosEncConfig,
                                      AttentionRopeConfig)
 
-from .common import JsonOpt, print_json
+from .common import JsonOpt, ShowCodeOpt, print_code, print_json
 from .options import config_options
 
 SHOWN = 12
@@ -78,9 +78,15 @@ def _matrix_table(tokens, grid, masked=None):
 
 @config_options(AttentionConfig)
 def attention(text: str = typer.Argument(..., help="The text whose attention to show."),
-              full: Full = False, json_out: JsonOpt = False, given: dict = None) -> None:
+              full: Full = False, json_out: JsonOpt = False, show_code: ShowCodeOpt = False,
+              given: dict = None) -> None:
     """Every layer's and head's attention for TEXT: softmax weights (rows sum to 1) or raw scores."""
     config = AttentionConfig(**given)
+    if show_code:
+        from engine.codegen.attention import capture_snippet
+
+        print_code(capture_snippet(config, text))
+        return
     _quiet()
     from engine.attention.capture import capture_config
 
@@ -114,11 +120,16 @@ def attention(text: str = typer.Argument(..., help="The text whose attention to 
 
 
 @config_options(AttentionPosEncConfig)
-def posenc(json_out: JsonOpt = False, given: dict = None) -> None:
+def posenc(json_out: JsonOpt = False, show_code: ShowCodeOpt = False, given: dict = None) -> None:
     """The sinusoidal positional-encoding matrix and the dot product of two positions against distance."""
+    config = AttentionPosEncConfig(**given)
+    if show_code:
+        from engine.codegen.attention import posenc_snippet
+
+        print_code(posenc_snippet(config))
+        return
     from engine.attention.posenc import positional_encoding
 
-    config = AttentionPosEncConfig(**given)
     result = positional_encoding(config)
     if json_out:
         print_json(result.to_dict())
@@ -146,9 +157,14 @@ def posenc(json_out: JsonOpt = False, given: dict = None) -> None:
 
 
 @config_options(AttentionRopeConfig)
-def rope(json_out: JsonOpt = False, given: dict = None) -> None:
+def rope(json_out: JsonOpt = False, show_code: ShowCodeOpt = False, given: dict = None) -> None:
     """RoPE on a repeated word: q.k depends on the relative position only, and still on the content."""
     config = AttentionRopeConfig(**given)
+    if show_code:
+        from engine.codegen.attention import rope_snippet
+
+        print_code(rope_snippet(config))
+        return
     _quiet()
     from engine.attention.capture import load_for_attention
     from engine.attention.posenc import rope_demo
@@ -175,9 +191,14 @@ def rope(json_out: JsonOpt = False, given: dict = None) -> None:
 
 
 @config_options(AttentionEncoderConfig)
-def encoder(json_out: JsonOpt = False, given: dict = None) -> None:
+def encoder(json_out: JsonOpt = False, show_code: ShowCodeOpt = False, given: dict = None) -> None:
     """An encoder from scratch: checked against torch, shapes per sub-layer, trained as a classifier."""
     config = AttentionEncoderConfig(**given)
+    if show_code:
+        from engine.codegen.attention import encoder_snippet
+
+        print_code(encoder_snippet(config))
+        return
     _quiet()
     from engine.attention.encoder import train_classifiers
 

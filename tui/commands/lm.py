@@ -14,7 +14,7 @@ import typer
 
 from engine.lm.config import LmFillMaskConfig, LmScoreConfig
 
-from .common import JsonOpt, print_json
+from .common import JsonOpt, ShowCodeOpt, print_code, print_json
 from .options import config_options
 
 
@@ -41,16 +41,22 @@ def _notes(notices) -> None:
 @config_options(LmScoreConfig)
 def score(
     text: str = typer.Argument(..., help="The sentence to score, token by token."),
-    json_out: JsonOpt = False, given: dict = None,
+    json_out: JsonOpt = False, show_code: ShowCodeOpt = False, given: dict = None,
 ) -> None:
     """How surprised a causal model is by each token of a sentence, and the sentence's perplexity.
 
     Each token's probability is the model's, given only the tokens before it; its surprise is
     -log p (nats). Perplexity is exp(mean surprise)."""
+    config = LmScoreConfig(text=text, **given)
+    if show_code:
+        from engine.codegen.language_model import score_snippet
+
+        print_code(score_snippet(config))
+        return
     from engine.lm.api import score as run
 
     _quiet_loading()
-    result = run(LmScoreConfig(text=text, **given))
+    result = run(config)
     if json_out:
         print_json(result.to_dict())
         return
@@ -84,13 +90,19 @@ def score(
 @config_options(LmFillMaskConfig)
 def fill_mask(
     text: str = typer.Argument(..., help="A sentence with one or more [MASK] tokens."),
-    json_out: JsonOpt = False, given: dict = None,
+    json_out: JsonOpt = False, show_code: ShowCodeOpt = False, given: dict = None,
 ) -> None:
     """Fill each mask with a masked model (both sides), beside a causal model (left side only)."""
+    config = LmFillMaskConfig(text=text, **given)
+    if show_code:
+        from engine.codegen.language_model import fill_mask_snippet
+
+        print_code(fill_mask_snippet(config))
+        return
     from engine.lm.api import fill
 
     _quiet_loading()
-    result = fill(LmFillMaskConfig(text=text, **given))
+    result = fill(config)
     if json_out:
         print_json(result.to_dict())
         return

@@ -11,6 +11,9 @@
 * **Encoder**: shapes at every sub-layer, the checks against torch, and Ctrl+R trains the
   from-scratch encoder and dojo-tiny-mlm with Trainer, the loss streaming into a plot.
 
+F12 shows the plain torch/transformers code of the page on show (``engine.codegen.attention``),
+built from the same config objects the page's engine call used.
+
 Slow calls run in named thread workers (``att-capture``, ``att-pe``, ``att-rope``,
 ``att-train``) that answer with one message class each; the one
 ``on_worker_state_changed`` shows their errors. The model comes from the app-wide cache
@@ -36,6 +39,7 @@ from textual.worker import Worker, WorkerState
 
 from ...i18n import say, t
 from ...screens.base import DojoScreen
+from ...widgets.code_panel import CODE_BINDING, CodeExport
 from .views import attends_line, fit, heatmap
 
 if TYPE_CHECKING:
@@ -61,7 +65,7 @@ def default_load(name: str) -> LoadedModel:
     return load_for_attention(name)
 
 
-class AttentionScreen(DojoScreen):
+class AttentionScreen(CodeExport, DojoScreen):
     """The attention lab. ``example`` is a lesson's ``try_it`` (model, text, layer, head)."""
 
     CSS_PATH = "attention.tcss"
@@ -72,12 +76,13 @@ class AttentionScreen(DojoScreen):
         Binding("f5", "model", "Model", id="att.model"),
         Binding("ctrl+r", "train", "Train", id="att.train"),
         Binding("escape", "back", "Back", id="att.back", priority=True),
+        CODE_BINDING,
     ]
 
     class Captured(Message):
-        def __init__(self, result: AttentionResult, started: float) -> None:
+        def __init__(self, result: AttentionResult, started: float, text: str) -> None:
             super().__init__()
-            self.result, self.started = result, started
+            self.result, self.started, self.text = result, started, text
 
     class PosEncReady(Message):
         def __init__(self, result: PosEncResult) -> None:
@@ -117,12 +122,16 @@ class AttentionScreen(DojoScreen):
         self.encoder_settings = {k: v for k, v in ex.items() if k in known}
         """A lesson's (or a test's) encoder settings; the data follows the sentence's language otherwise."""
         self.result: AttentionResult | None = None
+        self.captured_text = ""
+        """The text ``result`` was captured from."""
         self.pe: PosEncResult | None = None
         self.rope: RopeResult | None = None
         self.encoder: EncoderResult | None = None
         self.losses: dict[str, list[tuple[int, float]]] = {}
         self.train_status: tuple[str, dict[str, Any]] | None = None
         self.cancel: threading.Event | None = None
+        self.trained_config: Any = None
+        """The encoder config last trained (F12 on the encoder page shows its code)."""
         self.training = False
         self.latencies: list[float] = []
         """Seconds from a capture request to the heatmap's update (the bench reads them)."""
@@ -206,10 +215,10 @@ class AttentionScreen(DojoScreen):
         from engine.attention.capture import capture
 
         result = capture(self._load(model), text, name=model)
-        self.post_message(self.Captured(result, started))
+        self.post_message(self.Captured(result, started, text))
 
     def on_attention_screen_captured(self, message: Captured) -> None:
-        self.result = message.result
+        self.result, self.captured_text = message.result, message.text
         if self.sel_layer >= self.result.n_layers:
             self.sel_layer = 0
         if self.sel_head is not None and self.sel_head >= self.result.n_heads:
@@ -266,13 +275,17 @@ class AttentionScreen(DojoScreen):
         self.request_capture()
 
     # ----- positional encoding ----------------------------------------------------------------------
+    @staticmethod
+    def pe_config() -> Any:
+        from engine.attention.config import AttentionPosEncConfig
+
+        return AttentionPosEncConfig(length=PE_LENGTH, dim=PE_DIM)
+
     @work(thread=True, exclusive=True, group="att-pe", exit_on_error=False)
     def _pe_worker(self) -> None:
-        from engine.attention.config import AttentionPosEncConfig
         from engine.attention.posenc import positional_encoding
 
-        self.post_message(self.PosEncReady(positional_encoding(AttentionPosEncConfig(length=PE_LENGTH,
-                                                                                     dim=PE_DIM))))
+        self.post_message(self.PosEncReady(positional_encoding(self.pe_config())))
 
     def on_attention_screen_pos_enc_ready(self, message: PosEncReady) -> None:
         self.pe = message.result
@@ -307,12 +320,19 @@ class AttentionScreen(DojoScreen):
         if self.rope is None and not any(w.group == "att-rope" for w in self.workers):
             self._rope_worker()
 
+    @staticmethod
+    def rope_config() -> Any:
+        """The page runs the default demo on the first model (a Llama: it rotates by RoPE)."""
+        from engine.attention.config import AttentionRopeConfig
+
+        return AttentionRopeConfig(model=MODELS[0])
+
     @work(thread=True, exclusive=True, group="att-rope", exit_on_error=False)
     def _rope_worker(self) -> None:
-        from engine.attention.config import AttentionRopeConfig
         from engine.attention.posenc import rope_demo
 
-        self.post_message(self.RopeReady(rope_demo(self._load(MODELS[0]), AttentionRopeConfig(), name=MODELS[0])))
+        config = self.rope_config()
+        self.post_message(self.RopeReady(rope_demo(self._load(config.model), config, name=config.model)))
 
     def on_attention_screen_rope_ready(self, message: RopeReady) -> None:
         self.rope = message.result
@@ -322,9 +342,7 @@ class AttentionScreen(DojoScreen):
         r = self.rope
         if r is None:
             return
-        from engine.attention.config import AttentionRopeConfig
-
-        word = AttentionRopeConfig().word  # the page runs the default demo
+        word = self.rope_config().word
         n = len(r.positions)
         table = Table(box=None, padding=(0, 1), show_header=True)
         table.add_column("")
@@ -375,17 +393,22 @@ class AttentionScreen(DojoScreen):
         self.query_one("#att-enc-shapes", Static).update(Group(
             Text(t("att.enc.verify", sdpa=sdpa, mha=mha), overflow="fold"), table))
 
+    def encoder_config(self) -> Any:
+        """What Ctrl+R trains: a lesson's settings, the data following the sentence's language otherwise."""
+        from engine.attention.config import AttentionEncoderConfig
+
+        settings = {"data": "en" if self.sentence.isascii() else "ko", **self.encoder_settings}
+        return AttentionEncoderConfig(**settings)
+
     def action_train(self) -> None:
         if self.training:
             return
-        from engine.attention.config import AttentionEncoderConfig
-
         self.query_one("#att-tabs", TabbedContent).active = "att-tab-enc"
         self.training = True
         self.losses = {}
         self.cancel = threading.Event()
-        settings = {"data": "en" if self.sentence.isascii() else "ko", **self.encoder_settings}
-        self._train_worker(AttentionEncoderConfig(**settings), self.cancel)
+        self.trained_config = self.encoder_config()
+        self._train_worker(self.trained_config, self.cancel)
 
     @work(thread=True, exclusive=True, group="att-train", exit_on_error=False)
     def _train_worker(self, config: Any, cancel: threading.Event) -> None:
@@ -444,6 +467,28 @@ class AttentionScreen(DojoScreen):
                          label="scratch" if name == "scratch" else "pretrained")
         plt.xlabel("step")
         plot.refresh()
+
+    # ----- show the code -------------------------------------------------------------------------------
+    CODE_NAME = "attention"
+
+    def code_snippet(self):
+        """The code of the page on show: the capture with the map's layer, head and view; the positional
+        encoding; the RoPE demo; the encoder's training (the last run's settings, or the next one's)."""
+        from engine.attention.config import AttentionConfig
+        from engine.codegen import attention as code
+
+        page = self.query_one("#att-tabs", TabbedContent).active.removeprefix("att-tab-")
+        if page == "pe":
+            return code.posenc_snippet(self.pe_config()) if self.pe is not None else None
+        if page == "rope":
+            return code.rope_snippet(self.rope_config()) if self.rope is not None else None
+        if page == "enc":
+            return code.encoder_snippet(self.trained_config or self.encoder_config())
+        if self.result is None:
+            return None
+        config = AttentionConfig(model=self.result.model, layer=self.sel_layer, head=self.sel_head,
+                                 scores=self.map_view == "scores")
+        return code.capture_snippet(config, self.captured_text)
 
     # ----- errors and leaving ---------------------------------------------------------------------------
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

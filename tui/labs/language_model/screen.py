@@ -13,6 +13,7 @@ then three tabs:
 The next-token and surprise tabs share one text (the prompt); the fill-mask tab has its
 own (the masked text); the input shows the active tab's text. Typing recomputes after a
 short pause, Enter at once; F5 puts in the built-in example (Korean, then English).
+F12 shows the plain transformers code of the tab on show (``engine.codegen.language_model``).
 
 Work: each panel computes in a named thread worker (``lm-next``, ``lm-surprise``,
 ``lm-fill``) through ``engine.lm.api`` with the app-wide model cache (a model the lesson
@@ -41,6 +42,7 @@ from engine.lm.examples import example
 from ...i18n import get_lang, say, t
 from ...screens.base import DojoScreen, describe_error
 from ...widgets.caret_input import CaretInput
+from ...widgets.code_panel import CODE_BINDING, CodeExport
 from .panels import fill_view, next_view, surprise_view
 
 if TYPE_CHECKING:
@@ -52,7 +54,7 @@ DEBOUNCE = 0.35
 TOP = 10
 
 
-class LanguageModelScreen(DojoScreen):
+class LanguageModelScreen(CodeExport, DojoScreen):
     """The lab. ``example`` is lesson 4's ``try_it`` (prompt, masked_text, model, model_mlm)."""
 
     CSS_PATH = "language_model.tcss"
@@ -62,6 +64,7 @@ class LanguageModelScreen(DojoScreen):
         Binding("f4", "show('fill')", "Fill-mask", id="lm.fill"),
         Binding("f5", "example", "Example", id="lm.example"),
         Binding("escape", "back", "Back", id="lm.back"),
+        CODE_BINDING,
     ]
 
     class NextReady(Message):
@@ -163,29 +166,49 @@ class LanguageModelScreen(DojoScreen):
         self._status("lm.status.working", model=model)
         getattr(self, f"_{panel}_worker")(text, key, started)
 
+    def config_for(self, panel: str, text: str) -> Any:
+        """The engine config of ``panel`` for ``text``: what its worker runs and what F12 shows."""
+        from engine.lm.config import LmFillMaskConfig, LmNextTokenConfig, LmScoreConfig
+
+        if panel == "next":
+            return LmNextTokenConfig(text=text, model=self.clm, top=TOP)
+        if panel == "surprise":
+            return LmScoreConfig(text=text, model=self.clm)
+        return LmFillMaskConfig(text=text, model=self.mlm, causal_model=self.clm, top=5)
+
     @work(thread=True, exclusive=True, group="lm-next", exit_on_error=False)
     def _next_worker(self, text: str, key: tuple, started: float) -> None:
         from engine.lm.api import next_token
-        from engine.lm.config import LmNextTokenConfig
 
-        result = next_token(LmNextTokenConfig(text=text, model=self.clm, top=TOP), self.cache())
-        self.post_message(self.NextReady(result, key, started))
+        self.post_message(self.NextReady(next_token(self.config_for("next", text), self.cache()), key, started))
 
     @work(thread=True, exclusive=True, group="lm-surprise", exit_on_error=False)
     def _surprise_worker(self, text: str, key: tuple, started: float) -> None:
         from engine.lm.api import score
-        from engine.lm.config import LmScoreConfig
 
-        self.post_message(self.ScoreReady(score(LmScoreConfig(text=text, model=self.clm), self.cache()), key,
-                                          started))
+        self.post_message(self.ScoreReady(score(self.config_for("surprise", text), self.cache()), key, started))
 
     @work(thread=True, exclusive=True, group="lm-fill", exit_on_error=False)
     def _fill_worker(self, text: str, key: tuple, started: float) -> None:
         from engine.lm.api import fill
-        from engine.lm.config import LmFillMaskConfig
 
-        config = LmFillMaskConfig(text=text, model=self.mlm, causal_model=self.clm, top=5)
-        self.post_message(self.FillReady(fill(config, self.cache()), key, started))
+        self.post_message(self.FillReady(fill(self.config_for("fill", text), self.cache()), key, started))
+
+    # ----- show the code ------------------------------------------------------------------------
+    CODE_NAME = "language-model"
+
+    def code_snippet(self):
+        """The code of the tab on show, for the text its result was computed from (None before one)."""
+        from engine.codegen import language_model as code
+
+        result = self.results.get(self.panel)
+        if result is None:
+            return None
+        if self.panel == "next":
+            return code.next_token_snippet(self.config_for("next", result.prompt))
+        if self.panel == "surprise":
+            return code.score_snippet(self.config_for("surprise", result.text))
+        return code.fill_mask_snippet(self.config_for("fill", result.text))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place worker errors become a notice (and the panel's text)."""
