@@ -47,3 +47,22 @@ def test_cli_show_code_prints_runnable_code_instead_of_running():
     assert shown.stdout.startswith("# Generate a continuation with dojo-tiny (greedy)")
     ran = json.loads(dojo("generate", "The history of", "-n", "12", "--json").stdout)
     assert run_snippet(shown.stdout).strip() == ran["text"].strip()
+
+
+@pytest.mark.parametrize("args", [
+    ["The history of", "--temperature", "0.8", "--top-k", "20", "--top-p", "0.9", "--repetition-penalty", "1.2"],
+    ["토크나이저", "--temperature", "0", "--chat"],
+])
+def test_next_token_show_code_gives_every_stage_of_the_cli(args):
+    """``next-token --show-code``: the logits processors of ``generate`` by hand, the same stages."""
+    shown = dojo("next-token", *args, "--show", "5", "--show-code")
+    assert shown.returncode == 0, shown.stderr
+    ran = json.loads(dojo("next-token", *args, "--show", "5", "--json").stdout)
+    out = json.loads(run_snippet(shown.stdout))
+    assert out["prompt_tokens"] == ran["prompt_tokens"] and out["vocab_size"] == ran["vocab_size"]
+    assert [t["id"] for t in out["tokens"]] == [t["id"] for t in ran["tokens"]]
+    assert [s["name"] for s in out["stages"]] == [s["name"] for s in ran["stages"]]
+    for mine, theirs in zip(out["stages"], ran["stages"]):
+        assert mine["kept"] == theirs["kept"], mine["name"]
+        assert mine["mass"] == pytest.approx(theirs["mass"], abs=1e-5)
+        assert mine["probs"] == pytest.approx(theirs["probs"], abs=1e-5)

@@ -163,13 +163,23 @@ def generate(
 def next_token(
     prompt: str = typer.Argument(..., help="Text whose next token we look at."),
     model: ModelOpt = "dojo-tiny", show: Show = 10, chat: Chat = False, system: System = None,
-    fmt: Format = None, json_out: JsonOpt = False, sampling: dict = None, load: dict = None,
+    fmt: Format = None, json_out: JsonOpt = False, show_code: ShowCodeOpt = False, sampling: dict = None,
+    load: dict = None,
 ) -> None:
     """The next-token distribution after each sampling stage: raw, temperature, top-k, top-p, final.
 
     Temperature 0 is greedy decoding: the real runner-ups with their raw probabilities, and
     all of the final probability on the most likely token."""
     params = SamplingParams.from_options({**sampling, "do_sample": True})
+    if show_code:
+        from engine.codegen.generation import next_token_stages_snippet
+        from engine.generation.chat_formats import messages_from, render_format
+
+        chat = chat or fmt is not None or system is not None
+        rendered = render_format(fmt, messages_from(prompt, system), True) if fmt not in (None, "", "own") else None
+        print_code(next_token_stages_snippet(model, prompt, params, show=show, chat=chat, system=system,
+                                             rendered=rendered))
+        return
     from engine.lm.kinds import require
 
     require(model, "causal", "next-token", allow_network=bool(load.get("allow_network")))  # not a BERT
