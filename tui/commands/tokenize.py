@@ -17,7 +17,7 @@ from engine.tokenize.morph import MorphConfig
 from engine.tokenize.steps import StepConfig
 from engine.tokenize.train import TokenizerTrainConfig
 
-from .common import JsonOpt, print_json
+from .common import JsonOpt, ShowCodeOpt, print_code, print_json
 from .options import config_options
 
 tokenizer_app = typer.Typer(help="Tokenizers: step through BPE/WordPiece/Unigram, train, compare, word tokenizers.",
@@ -52,7 +52,7 @@ def _console():
 @tokenizer_app.command("steps")
 @config_options(StepConfig)
 def steps(example: Example = None, word_freqs: WordFreqs = None, text: TextFile = None,
-          json_out: JsonOpt = False, given: dict = None) -> None:
+          json_out: JsonOpt = False, show_code: ShowCodeOpt = False, given: dict = None) -> None:
     """Train BPE, WordPiece or Unigram on a word table one step at a time, showing every step.
 
     With the deck's examples, each step is checked against what the deck prints."""
@@ -63,6 +63,11 @@ def steps(example: Example = None, word_freqs: WordFreqs = None, text: TextFile 
     if not (example or word_freqs or text):
         example = DEFAULT_EXAMPLE[config.algo]
     table = read_table(example=example, word_freqs=word_freqs, text=text)
+    if show_code:
+        from engine.codegen.tokenizer import steps_snippet
+
+        print_code(steps_snippet(config, table, example))
+        return
     result = run_steps(config, table, example=example)
     if json_out:
         print_json(result.to_dict())
@@ -117,10 +122,16 @@ def _show_steps(result) -> None:
 def tokenize(text: str = typer.Argument(..., help="The text to tokenize."), tokenizer: TokenizerOpt = "dojo-tiny",
              details: Annotated[bool, typer.Option("--details", help="Also load it with transformers: ids to tokens, "
                                                    "special tokens, max length, normalizer, pre-tokenizer.")] = False,
-             json_out: JsonOpt = False) -> None:
+             json_out: JsonOpt = False, show_code: ShowCodeOpt = False) -> None:
     """Split TEXT into tokens: ids, pieces, character and byte ranges (a byte-level token that splits
     a Hangul syllable or an emoji is marked)."""
     from engine.tokenize.playground import encode
+
+    if show_code:
+        from engine.codegen.tokenizer import inspect_snippet
+
+        print_code(inspect_snippet(tokenizer, text, details=details))
+        return
 
     enc = encode(text, tokenizer)
     facts = None
@@ -221,7 +232,7 @@ def list_tokenizers(json_out: JsonOpt = False) -> None:
 
 @tokenizer_app.command("train")
 @config_options(TokenizerTrainConfig)
-def train(json_out: JsonOpt = False, given: dict = None) -> None:
+def train(json_out: JsonOpt = False, show_code: ShowCodeOpt = False, given: dict = None) -> None:
     """Train a tokenizer with the tokenizers library (BPE, WordPiece, Unigram, byte-level BPE) on a
     built-in corpus or a file, and save it for the playground."""
 
@@ -229,6 +240,11 @@ def train(json_out: JsonOpt = False, given: dict = None) -> None:
     from engine.tokenize.train import train as run_train
 
     config = TokenizerTrainConfig(**given)
+    if show_code:
+        from engine.codegen.tokenizer import train_snippet
+
+        print_code(train_snippet(config))
+        return
     result = None
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -256,7 +272,7 @@ def train(json_out: JsonOpt = False, given: dict = None) -> None:
 @config_options(MorphConfig)
 def morphs(text: str = typer.Argument(..., help="Korean text to analyse."),
            all_: Annotated[bool, typer.Option("--all", help="Every analyser that runs here, side by side.")] = False,
-           json_out: JsonOpt = False, given: dict = None) -> None:
+           json_out: JsonOpt = False, show_code: ShowCodeOpt = False, given: dict = None) -> None:
     """Korean morphemes, POS tags and nouns with KoNLPy (Okt, Komoran, Hannanum, Kkma; Mecab when
     installed), beside the subword split of the embedded tokenizer."""
     from engine.tokenize.morph import JAVA_ANALYZERS, analyze, check_text
@@ -265,6 +281,11 @@ def morphs(text: str = typer.Argument(..., help="Korean text to analyse."),
     config = MorphConfig(**given)
     text = check_text(text)
     names = list(JAVA_ANALYZERS) if all_ else [config.analyzer]
+    if show_code:
+        from engine.codegen.morphology import morphs_snippet
+
+        print_code(morphs_snippet(text, config, analyzers=names))
+        return
     results = [analyze(text, MorphConfig(analyzer=n, norm=config.norm, stem=config.stem)) for n in names]
     subwords = [s.piece for s in encode(text, "dojo-tiny").spans]
     if json_out:

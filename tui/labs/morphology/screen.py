@@ -35,6 +35,7 @@ from engine.tokenize.morph import ANALYZERS, JAVA_ANALYZERS, MorphConfig
 from ...i18n import say, t
 from ...screens.base import DojoScreen, describe_error
 from ...widgets.caret_input import CaretInput
+from ...widgets.code_panel import CODE_BINDING, CodeExport
 
 if TYPE_CHECKING:
     from engine.tokenize.morph import MorphResult
@@ -58,8 +59,9 @@ def pos_text(result: MorphResult) -> Text:
     return out
 
 
-class MorphologyScreen(DojoScreen):
+class MorphologyScreen(CodeExport, DojoScreen):
     CSS_PATH = "morphology.tcss"
+    CODE_NAME = "morphology"
     BINDINGS = [
         Binding("f2", "cycle_analyzer", "Analyser", id="morph.analyzer"),
         Binding("f3", "toggle_norm", "Norm", id="morph.norm", group=OKT_OPTIONS),
@@ -67,6 +69,7 @@ class MorphologyScreen(DojoScreen):
         Binding("f5", "all", "All", id="morph.all"),
         Binding("f6", "vocab", "OOV", id="morph.vocab"),
         Binding("escape", "back", "Back", id="morph.back"),
+        CODE_BINDING,
     ]
 
     class Analyzed(Message):
@@ -323,6 +326,16 @@ class MorphologyScreen(DojoScreen):
     def action_vocab(self) -> None:
         self.query_one("#morph-vocab", Static).update(t("morph.others.running", analyzer="OOV"))
         self._vocab_worker()
+
+    def code_snippet(self):
+        """F12: KoNLPy's calls for the analysis on screen (every analyser after F5)."""
+        if self.result is None:
+            return None
+        from engine.codegen.morphology import morphs_snippet
+
+        config = MorphConfig(analyzer=self.result.analyzer, norm=self.norm, stem=self.stem)
+        names = [self.result.analyzer, *[n for n in JAVA_ANALYZERS if n in self.others]]
+        return morphs_snippet(self.result.text, config, analyzers=names)
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:
