@@ -68,7 +68,7 @@ class MorphologyScreen(CodeExport, DojoScreen):
         Binding("f4", "toggle_stem", "Stem", id="morph.stem", group=OKT_OPTIONS),
         Binding("f5", "all", "All", id="morph.all"),
         Binding("f6", "vocab", "OOV", id="morph.vocab"),
-        Binding("escape", "back", "Back", id="morph.back"),
+        Binding("escape", "back", "Back", id="morph.back", show=False),  # the palette lists it; F12 needs the room
         CODE_BINDING,
     ]
 

@@ -76,7 +76,7 @@ class TokenizerScreen(CodeExport, DojoScreen):
         Binding("f8", "compare", "Compare", id="tok.compare"),
         Binding("f9", "details", "Details", id="tok.details"),
         Binding("ctrl+r", "train", "Train", id="tok.train"),
-        Binding("escape", "back", "Back", id="tok.back"),
+        Binding("escape", "back", "Back", id="tok.back", show=False),  # the palette lists it; F12 needs the room
         CODE_BINDING,
     ]
 
