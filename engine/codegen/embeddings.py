@@ -3,9 +3,8 @@ form's values and seed, the queries on saved vectors, and the benchmarks the lab
 
 With ``workers=1`` and the same seed, gensim's training is repeatable: the snippet's vectors are the
 lab's (the test compares them). Saved vectors are loaded by their local path, the benchmarks by the
-paths of the files that ship in gensim's test data. GloVe is the lab's own torch code (there is no
-maintained library trainer), so its training has no library snippet; its saved vectors query like the
-others.
+paths of the files that ship in gensim's test data. GloVe has no maintained library trainer: its snippet
+is the lab's few lines of torch written out, with the same seed, so it gives the same vectors too.
 """
 
 from __future__ import annotations
@@ -77,8 +76,6 @@ def _corpus_lines(corpus: str) -> tuple[list[str], list[str]]:
 
 def train_snippet(config: TrainConfig) -> Snippet:
     """Train the vectors the form describes, save them and print the vocabulary and a check sum."""
-    if config.algorithm == "glove":
-        raise DojoError.keyed("emb.code_glove")
     imports, corpus = _corpus_lines(config.corpus)
     helper = "_OKT" in imports
     imports = [i for i in imports if i != "_OKT"]
@@ -92,6 +89,12 @@ def train_snippet(config: TrainConfig) -> Snippet:
         save = [f"OUT = {config.model_name + '.bin'!r}",
                 "save_facebook_model(model, OUT, encoding='utf-8')  # keeps the n-grams: unseen words get vectors"]
         imports.append("from gensim.models.fasttext import save_facebook_model")
+    elif config.algorithm == "glove":
+        cls = "KeyedVectors"
+        imports += ["from collections import Counter", "import torch"]
+        call = _glove_lines(config)
+        save = [f"OUT = {config.model_name + '.bin'!r}",
+                "wv.save_word2vec_format(OUT, binary=True)  # load it with KeyedVectors.load_word2vec_format"]
     else:
         cls = "Word2Vec"
         sg = 1 if config.algorithm == "skipgram" else 0
@@ -99,18 +102,84 @@ def train_snippet(config: TrainConfig) -> Snippet:
                 f"model = Word2Vec(sentences, sg={sg}, {common},", "    compute_loss=True,", ")"]
         save = [f"OUT = {config.model_name + '.bin'!r}",
                 "model.wv.save_word2vec_format(OUT, binary=True)  # load it with KeyedVectors.load_word2vec_format"]
-    lines = ["import json", "", "import numpy as np", f"from gensim.models import {cls}", *sorted(set(imports))]
+    lines = ["import json", *[i for i in imports if i.startswith("from collections")], "",
+             "import numpy as np", *(["import torch"] if "import torch" in imports else []),
+             f"from gensim.models import {cls}",
+             *sorted({i for i in imports if i.startswith("from ") and not i.startswith("from collections")})]
     if helper:
         lines.append(_OKT.rstrip())
     lines += ["", "", *corpus, f"print(len(sentences), 'sentences,', sum(map(len, sentences)), 'words')", "",
               *call, *save, "",
-              "wv = model.wv",
+              *(["wv = model.wv"] if config.algorithm != "glove" else []),
               "print('vocabulary', len(wv.index_to_key), 'words; most frequent:', wv.index_to_key[:10])",
               "print('nearest to', wv.index_to_key[0], wv.most_similar(wv.index_to_key[0], topn=5))",
               "print(json.dumps({'vocab': wv.index_to_key, 'first': wv.vectors[:3].tolist(),",
               "                  'abs_sum': float(np.abs(wv.vectors).astype(np.float64).sum())}, ensure_ascii=False))"]
     libs = ("gensim", "konlpy") if helper else ("gensim",)
+    if config.algorithm == "glove":
+        libs = ("torch", *libs)
     return Snippet(f"Train {config.algorithm} word vectors on {Path(config.corpus).name}", "\n".join(lines), libs)
+
+
+def _glove_lines(config: TrainConfig) -> list[str]:
+    """GloVe in plain torch, step for step as the lab trains it (there is no maintained library trainer)."""
+    from ..embeddings.glove import BATCH
+
+    return [
+        "# GloVe: minimise sum over pairs (i, k) with X_ik > 0 of f(X_ik) (w_i . w~_k + b_i + b~_k - log X_ik)^2,",
+        "# f(x) = (x / x_max) ** alpha below x_max, 1 above; AdaGrad; the word's vector is w + w~",
+        "torch.set_num_threads(1)  # tensors this small: one thread is fastest (and the sums repeat exactly)",
+        f"VECTOR_SIZE, WINDOW, MIN_COUNT, EPOCHS, SEED = {config.vector_size}, {config.window}, {config.min_count}, "
+        f"{config.epochs}, {config.seed}",
+        f"X_MAX, ALPHA, LEARNING_RATE, BATCH = {config.x_max!r}, {config.alpha!r}, {config.learning_rate!r}, {BATCH}",
+        "# the vocabulary: words seen at least MIN_COUNT times, most frequent first",
+        "words = [w for w, c in Counter(w for s in sentences for w in s).most_common() if c >= MIN_COUNT]",
+        "index = {w: n for n, w in enumerate(words)}",
+        "counts = {}  # X: symmetric co-occurrence counts, each pair weighted 1/distance",
+        "for sentence in sentences:",
+        "    ids = [index.get(w, -1) for w in sentence]",
+        "    for pos, a in enumerate(ids):",
+        "        if a < 0:",
+        "            continue",
+        "        for dist in range(1, WINDOW + 1):",
+        "            if pos + dist >= len(ids):",
+        "                break",
+        "            b = ids[pos + dist]",
+        "            if b < 0:",
+        "                continue",
+        "            counts[(a, b)] = counts.get((a, b), 0.0) + 1.0 / dist",
+        "            counts[(b, a)] = counts.get((b, a), 0.0) + 1.0 / dist",
+        "pairs = torch.tensor(list(counts.keys()), dtype=torch.long).reshape(-1, 2)",
+        "x = torch.tensor(list(counts.values()), dtype=torch.float32)",
+        "weight = (x / X_MAX).pow(ALPHA).clamp(max=1.0)",
+        "log_x = x.log()",
+        "",
+        "gen = torch.Generator().manual_seed(SEED)",
+        "v, d = len(words), VECTOR_SIZE",
+        "# word vectors w, context vectors wc, biases b and bc: uniform (-0.5, 0.5) / d",
+        "w, wc = ((torch.rand(v, d, generator=gen) - 0.5) / d for _ in range(2))",
+        "b, bc = ((torch.rand(v, generator=gen) - 0.5) / d for _ in range(2))",
+        "hist = [torch.ones_like(p) for p in (w, wc, b, bc)]  # AdaGrad's summed squared gradients, from 1",
+        "for epoch in range(EPOCHS):",
+        "    order = torch.randperm(len(x), generator=gen)  # every non-zero pair once, in a seeded order",
+        "    total = 0.0",
+        "    for s in range(0, len(order), BATCH):",
+        "        idx = order[s:s + BATCH]",
+        "        i, k = pairs[idx, 0], pairs[idx, 1]",
+        "        diff = (w[i] * wc[k]).sum(1) + b[i] + bc[k] - log_x[idx]",
+        "        fdiff = weight[idx] * diff",
+        "        total += float((fdiff * diff).sum())",
+        "        grads = (torch.zeros_like(w).index_add_(0, i, fdiff[:, None] * wc[k]),",
+        "                 torch.zeros_like(wc).index_add_(0, k, fdiff[:, None] * w[i]),",
+        "                 torch.zeros_like(b).index_add_(0, i, fdiff),",
+        "                 torch.zeros_like(bc).index_add_(0, k, fdiff))",
+        "        for p, g, h in zip((w, wc, b, bc), grads, hist):",
+        "            p -= LEARNING_RATE * g / h.sqrt()",
+        "            h += g * g",
+        "    print(f'epoch {epoch + 1}: loss {total / max(1, len(x)):.4f}')",
+        "wv = KeyedVectors(d)  # gensim's word -> vector table, for queries and saving",
+        "wv.add_vectors(words, (w + wc).numpy())",
+    ]
 
 
 def vectors_path(name: str) -> tuple[str, bool]:

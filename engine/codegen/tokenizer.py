@@ -168,7 +168,6 @@ def train_snippet(config: TokenizerTrainConfig) -> Snippet:
         lines.append("tokenizer.train_from_iterator(")
         lines += [f"    texts, {kwargs[0]}, {kwargs[1]},"] + [f"    {k}" if k.endswith("has") else f"    {k},"
                                                                for k in kwargs[2:]] + ["    show_progress=False,", ")"]
-        lines.append("tokenizer = tokenizer._tokenizer  # the tokenizers.Tokenizer inside the implementation class")
     lines += ["os.makedirs(OUT, exist_ok=True)",
               "tokenizer.save(os.path.join(OUT, 'tokenizer.json'))  # load it with Tokenizer.from_file or "
               "PreTrainedTokenizerFast",

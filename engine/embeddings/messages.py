@@ -29,8 +29,6 @@ MESSAGES: dict[str, str] = {
     "emb.konlpy_failed": "KoNLPy could not start its Java analyser ({error}): install Java 17 (a JDK) and try again",
     "emb.glove_diverged": "GloVe diverged in epoch {epoch} (the loss became NaN): learning rate {lr} is too "
                           "high; try half of it",
-    "emb.code_glove": "GloVe here is LLM Dojo's own torch code (no library trains it), so its training has no "
-                      "library snippet; queries and benchmarks on its saved vectors do",
     "emb.same_pair": "the two words are the same ('{word}'): pick two different words",
     "emb.no_cooc": "'{word}' never occurs in the corpus, so it has no co-occurrence counts",
 }

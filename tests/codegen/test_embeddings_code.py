@@ -25,6 +25,7 @@ from .helpers import run_snippet
 
 CBOW = TrainConfig(algorithm="cbow", corpus="lee", vector_size=16, epochs=2, seed=3)
 FASTTEXT = TrainConfig(algorithm="fasttext", corpus="lee", vector_size=8, epochs=1, bucket=5000, name="ft-tiny")
+GLOVE = TrainConfig(algorithm="glove", corpus="lee", vector_size=8, epochs=2, min_count=10, seed=4)
 QUERIES = [("similar", ["fire"]), ("analogy", ["arafat", "palestinian", "israeli"]), ("similarity", ["fire", "water"]),
            ("doesnt_match", ["fire", "water", "israeli"])]
 
@@ -33,27 +34,29 @@ def results(out: str) -> list:
     return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
 
 
+@pytest.mark.slow  # trains three tiny models here and again in the snippet (10-20 s on 2 busy cores)
 def test_training_queries_and_benchmarks_match_the_lab(isolated_home, tmp_path):
     from engine.embeddings import store
     from engine.embeddings.evaluate import evaluate
     from engine.embeddings.query import run_query
     from engine.embeddings.train import train
 
-    trained = {c.model_name: train(c)[1] for c in (CBOW, FASTTEXT)}
+    trained = {c.model_name: train(c)[1] for c in (CBOW, FASTTEXT, GLOVE)}
     asked = [(CBOW.model_name, op, words) for op, words in QUERIES] + [(FASTTEXT.model_name, "similar", ["fire"])]
-    snippets = [train_snippet(CBOW), train_snippet(FASTTEXT),
+    snippets = [train_snippet(CBOW), train_snippet(FASTTEXT), train_snippet(GLOVE),
                 *[query_snippet(name, op, words) for name, op, words in asked], eval_snippet([CBOW.model_name])]
     out = results(run_snippet("\n\n\n".join(s.code for s in snippets), cwd=tmp_path))  # one process for all
     assert len(out) == len(snippets)
 
-    for got, config in zip(out[:2], (CBOW, FASTTEXT)):
+    for got, config in zip(out[:3], (CBOW, FASTTEXT, GLOVE)):
         wv = trained[config.model_name].wv
         assert got["vocab"] == wv.index_to_key
         assert np.abs(np.array(got["first"]) - wv.vectors[:3]).max() <= 1e-6
         assert got["abs_sum"] == pytest.approx(float(np.abs(wv.vectors).astype(np.float64).sum()), abs=1e-6)
     assert (tmp_path / "cbow-lee.bin").is_file() and (tmp_path / "ft-tiny.bin").is_file()
+    assert (tmp_path / "glove-lee.bin").is_file()
 
-    for got, (name, op, words) in zip(out[2:-1], asked):
+    for got, (name, op, words) in zip(out[3:-1], asked):
         lab = run_query(store.load(name), op, words)
         if op in ("similar", "analogy"):
             assert [w for w, _ in got["neighbours"]] == [w for w, _ in lab.neighbours]
@@ -73,10 +76,13 @@ def test_training_queries_and_benchmarks_match_the_lab(isolated_home, tmp_path):
     assert scores["analogies"] == {"correct": lab.analogies.correct, "answerable": lab.analogies.answerable}
 
 
-def test_glove_has_no_library_training_code(isolated_home):
+def test_a_missing_corpus_file_or_model_is_the_labs_error(isolated_home, tmp_path):
     with pytest.raises(DojoError) as caught:
-        train_snippet(TrainConfig(algorithm="glove"))
-    assert caught.value.key == "emb.code_glove"
+        train_snippet(TrainConfig(corpus=str(tmp_path / "nowhere.txt")))
+    assert caught.value.key == "emb.no_file"
+    with pytest.raises(DojoError) as caught:
+        query_snippet("never-trained", "similar", ["fire"])
+    assert caught.value.key == "emb.no_model"
 
 
 class LabApp(App):

@@ -92,9 +92,6 @@ STRINGS: dict[str, dict[str, str]] = {
                                   "너무 높으니 절반으로 줄여 보세요",
         "msg.emb.same_pair": "두 단어가 같습니다 ('{word}'). 서로 다른 두 단어를 고르세요",
         "msg.emb.no_cooc": "'{word}'는 코퍼스에 나오지 않아 동시 등장 횟수가 없습니다",
-        "msg.emb.code_glove": "GloVe는 LLM Dojo가 torch로 직접 짠 코드라(학습해 주는 라이브러리가 없음) 학습 "
-                              "코드를 보여 줄 라이브러리 코드가 없습니다. 저장된 벡터의 질의와 벤치마크 코드는 "
-                              "볼 수 있습니다",
     },
     "en": {
         "embed.title": "Word embeddings lab",
