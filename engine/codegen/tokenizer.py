@@ -66,6 +66,35 @@ def inspect_snippet(name: str, text: str, *, details: bool = False) -> Snippet:
     return Snippet(f"Tokenize a text with {name}", "\n".join(lines), libs)
 
 
+def compare_snippet(text: str, names) -> Snippet:
+    """The compare tab: words, characters and each tokenizer on the same text, with the lab's rates."""
+    paths = {name: tokenizer_path(name) for name in dict.fromkeys(names)}
+    lines = ["import json", "", "from tokenizers import Tokenizer", "", "",
+             f"text = {text!r}", f"TOKENIZERS = {paths!r}", "n_chars, n_bytes = len(text), len(text.encode('utf-8'))",
+             "rows = {'words': (text.split(), 0), 'characters': ([c for c in text if not c.isspace()], 0)}",
+             "exact = {'words': True, 'characters': True}",
+             "for name, path in TOKENIZERS.items():",
+             "    tokenizer = Tokenizer.from_file(path)",
+             "    ids = tokenizer.encode(text, add_special_tokens=False).ids",
+             "    model = json.loads(tokenizer.to_str())['model']  # the unknown token, for the unknown rate",
+             "    unk = model.get('unk_token')",
+             "    unk_id = tokenizer.token_to_id(unk) if isinstance(unk, str) else None",
+             "    if model['type'] == 'Unigram' and isinstance(model.get('unk_id'), int):",
+             "        unk_id = model['unk_id']",
+             "    rows[name] = ([tokenizer.id_to_token(i) for i in ids], ids.count(unk_id) if unk_id is not None else 0)",
+             "    exact[name] = tokenizer.decode(ids, skip_special_tokens=False) == text",
+             "result = {}",
+             "print(f'{\"split\":<24} {\"tokens\":>6} {\"chr/tok\":>7} {\"byte/tok\":>8} {\"unk\":>5}  exact')",
+             "for name, (pieces, unknown) in rows.items():",
+             "    n = len(pieces) or 1  # characters and bytes per token: more is a better compression",
+             "    result[name] = {'tokens': len(pieces), 'chars_per_token': n_chars / n, 'bytes_per_token': n_bytes / n,",
+             "                    'unknown_rate': unknown / n, 'roundtrip': exact[name]}",
+             "    print(f'{name:<24} {len(pieces):>6} {n_chars / n:>7.2f} {n_bytes / n:>8.2f} {unknown / n:>5.0%}  '",
+             "          f'{exact[name]}  ' + '|'.join(pieces[:10]))",
+             "print(json.dumps(result, ensure_ascii=False))"]
+    return Snippet(f"Compare {len(paths)} tokenizers on one text", "\n".join(lines), ("tokenizers",))
+
+
 # ----- training -----------------------------------------------------------------------------------
 def corpus_file(corpus: str) -> Path:
     """The training documents of a built-in corpus, as the lab reads them, one JSON string a line

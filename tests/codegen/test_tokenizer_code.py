@@ -9,7 +9,7 @@ import json
 import pytest
 from textual.app import App
 
-from engine.codegen.tokenizer import inspect_snippet, steps_snippet, train_snippet
+from engine.codegen.tokenizer import compare_snippet, inspect_snippet, steps_snippet, train_snippet
 from engine.tokenize.steps import StepConfig, run_steps
 from engine.tokenize.wordfreqs import read_table
 from tests.cli_helpers import dojo
@@ -37,20 +37,26 @@ def model_of(path) -> dict:
     return json.loads(open(path, encoding="utf-8").read())["model"]
 
 
+@pytest.mark.slow  # transformers' import (the details part) takes seconds here and in the snippet
 def test_snippets_give_the_labs_tokens_steps_and_vocabularies(isolated_home, tmp_path):
     from tokenizers import Tokenizer
+
+    from engine.tokenize.compare import compare
+    from engine.tokenize.inspect import inspect
 
     from engine.tokenize.playground import encode
     from engine.tokenize.train import TokenizerTrainConfig, TrainResult, train
 
     configs = [TokenizerTrainConfig(**c) for c in TRAIN]
-    snippets = [inspect_snippet("dojo-tiny", TEXT), inspect_snippet("dojo-tiny-mlm", TEXT),
+    names = ["dojo-tiny", "dojo-tiny-mlm"]
+    snippets = [inspect_snippet("dojo-tiny", TEXT), inspect_snippet("dojo-tiny-mlm", TEXT, details=True),
+                compare_snippet(TEXT, names),
                 *[steps_snippet(c, read_table(example=ex), ex) for c, ex in STEPS],
                 *[train_snippet(c) for c in configs]]
     # one process for all (each start costs a second): the snippets, one after the other
     out = results(run_snippet("\n\n\n".join(s.code for s in snippets), cwd=tmp_path))
     assert len(out) == len(snippets)
-    played, mlm, *rest = out
+    played, mlm, compared, *rest = out
     stepped, trained = rest[:len(STEPS)], rest[len(STEPS):]
 
     byte_level = encode(TEXT, "dojo-tiny")  # a byte-level BPE: emoji and syllables split into bytes
@@ -59,6 +65,16 @@ def test_snippets_give_the_labs_tokens_steps_and_vocabularies(isolated_home, tmp
     wordpiece = encode(TEXT, "dojo-tiny-mlm")  # WordPiece: the offsets are the lab's character ranges
     assert mlm["ids"] == wordpiece.ids and mlm["tokens"] == [s.piece for s in wordpiece.spans]
     assert [tuple(o) for o in mlm["offsets"]] == [(s.start, s.end) for s in wordpiece.spans]
+    facts = inspect("dojo-tiny-mlm", TEXT)  # transformers' view: [CLS] ... [SEP]
+    assert mlm["details"] == {"ids": list(facts.ids), "tokens": list(facts.tokens), "as_string": facts.as_string,
+                              "vocab_size": facts.vocab_size}
+    lab_rows = compare(TEXT, names).rows
+    assert list(compared) == [r.name for r in lab_rows]
+    for row in lab_rows:
+        got = compared[row.name]
+        assert (got["tokens"], got["roundtrip"]) == (row.tokens, row.roundtrip)
+        assert [got["chars_per_token"], got["bytes_per_token"], got["unknown_rate"]] == pytest.approx(
+            [row.chars_per_token, row.bytes_per_token, row.unknown_rate], abs=1e-9)
 
     for got, (config, example) in zip(stepped, STEPS):
         lab = run_steps(config, read_table(example=example), example=example)
@@ -140,6 +156,15 @@ async def test_f12_shows_the_code_of_the_tab_in_view(isolated_home):
         await pilot.press("f12")
         await pilot.pause()
         assert "count_pairs" in app.screen.snippet.code and "('low', 5)" in app.screen.snippet.code
+        await pilot.press("escape")
+        await pilot.pause()
+        lab.query_one("#tok-tabs").active = "tok-tab-play"
+        await pilot.pause()
+        await pilot.press("f8")  # compare every tokenizer (a key of the playground and compare tabs)
+        await settle(pilot)
+        await pilot.press("f12")
+        await pilot.pause()
+        assert "TOKENIZERS = {'dojo-tiny':" in app.screen.snippet.code
         await pilot.press("escape")
         await pilot.pause()
         lab.query_one("#tok-tabs").active = "tok-tab-train"

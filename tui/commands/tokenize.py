@@ -190,11 +190,18 @@ def _notes(notices) -> None:
 def compare(text: str = typer.Argument(None, help="The text (default: the deck's 시간이 화살처럼 지나간다)."),
             tokenizers: Annotated[Optional[list[str]], typer.Option("--tokenizer", "-k", help="A tokenizer to compare "
                                                                     "(repeat; default: every one available).")] = None,
-            json_out: JsonOpt = False) -> None:
+            json_out: JsonOpt = False, show_code: ShowCodeOpt = False) -> None:
     """The same text split by words, characters and each tokenizer: token counts, characters and bytes
     per token, unknown-token rate, exact round trip."""
     from engine.tokenize.compare import DECK_SENTENCE
     from engine.tokenize.compare import compare as run_compare
+
+    if show_code:
+        from engine.codegen.tokenizer import compare_snippet
+        from engine.tokenize.playground import available
+
+        print_code(compare_snippet(DECK_SENTENCE if text is None else text, tokenizers or available()))
+        return
 
     result = run_compare(DECK_SENTENCE if text is None else text, tokenizers)
     if json_out:

@@ -403,7 +403,7 @@ class TokenizerScreen(CodeExport, DojoScreen):
 
     def code_snippet(self):
         """F12: the code of the tab in view: the playground's split (with transformers' details when
-        shown), the step-through as plain Python, or the last training."""
+        shown), the step-through as plain Python, the comparison, or the last training."""
         tab = self.query_one("#tok-tabs", TabbedContent).active
         if tab == "tok-tab-steps":
             if self.steps is None:
@@ -417,6 +417,13 @@ class TokenizerScreen(CodeExport, DojoScreen):
             from engine.codegen.tokenizer import train_snippet
 
             return train_snippet(self.trained)
+        if tab == "tok-tab-compare":
+            if self._compared is None:
+                return None
+            from engine.codegen.tokenizer import compare_snippet
+
+            names = [r.name for r in self._compared.rows[2:]]  # after the words and characters rows
+            return compare_snippet(self._compared.text, names)
         if self.encoded is None:
             return None
         from engine.codegen.tokenizer import inspect_snippet
