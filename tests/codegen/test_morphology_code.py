@@ -37,22 +37,23 @@ pytestmark = pytest.mark.skipif(not java(), reason="KoNLPy's analysers need Java
 
 @pytest.mark.slow  # Okt's first call takes 5-15 s in each process (the JVM compiles its dictionaries)
 def test_snippet_gives_the_labs_morphemes():
-    from engine.tokenize.morph import analyze
-
     from concurrent.futures import ThreadPoolExecutor
 
-    configs = [MorphConfig(analyzer="okt", stem=True), MorphConfig(analyzer="okt", norm=True)]
-    # one process (one JVM start, and Okt's first call takes seconds) for both snippets, run while the lab
-    # analyses here
+    from engine.tokenize.morph import analyze
+
+    stem, norm = MorphConfig(analyzer="okt", stem=True), MorphConfig(analyzer="okt", norm=True)
+    code = [morphs_snippet(TEXT, stem, analyzers=["okt", "hannanum"]).code, morphs_snippet(TEXT, norm).code]
+    # one process (one JVM start; each analyser's first call takes seconds) for both snippets, run while the
+    # lab analyses here
     with ThreadPoolExecutor(1) as pool:
-        running = pool.submit(run_snippet, "\n\n\n".join(morphs_snippet(TEXT, c).code for c in configs))
-        labs = [analyze(TEXT, c) for c in configs]
+        running = pool.submit(run_snippet, "\n\n\n".join(code))
+        labs = [analyze(TEXT, stem), analyze(TEXT, MorphConfig(analyzer="hannanum", stem=True)), analyze(TEXT, norm)]
         out = running.result()
-    got = [json.loads(line)["okt"] for line in out.splitlines() if line.startswith("{")]
-    assert len(got) == 2
+    both, normed = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    got = [both["okt"], both["hannanum"], normed["okt"]]
     for mine, lab in zip(got, labs):
         assert mine == {"morphs": list(lab.morphs), "pos": [list(p) for p in lab.pos], "nouns": list(lab.nouns)}
-    assert got[0]["pos"] != got[1]["pos"]  # stem and norm change the analysis
+    assert got[0]["pos"] != got[2]["pos"]  # stem and norm change the analysis
 
 
 class LabApp(App):
