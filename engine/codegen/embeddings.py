@@ -193,16 +193,16 @@ def vectors_path(name: str) -> tuple[str, bool]:
     return str(folder / (store.FASTTEXT if fasttext else store.VECTORS)), fasttext
 
 
-def _load_lines(name: str, var: str = "wv") -> list[str]:
-    path, fasttext = vectors_path(name)
+def _load_lines(name: str, var: str = "wv", where: dict | None = None) -> list[str]:
+    path, fasttext = (where or {}).get(name) or vectors_path(name)
     if fasttext:
         return [f"{var} = load_facebook_vectors({path!r}, encoding='utf-8')  # {name}: FastText, any word gets a "
                 "vector"]
     return [f"{var} = KeyedVectors.load_word2vec_format({path!r}, binary=True)  # {name}"]
 
 
-def _loader_imports(names) -> list[str]:
-    kinds = {vectors_path(n)[1] for n in names}
+def _loader_imports(names, where: dict | None = None) -> list[str]:
+    kinds = {((where or {}).get(n) or vectors_path(n))[1] for n in names}
     out = []
     if False in kinds:
         out.append("from gensim.models import KeyedVectors")
@@ -239,17 +239,18 @@ def query_snippet(name: str, op: str, words, topn: int = 10) -> Snippet:
     return Snippet(f"Ask {name}: {op} {' '.join(words)}", "\n".join(lines), ("gensim",))
 
 
-def eval_snippet(names) -> Snippet:
-    """The benchmarks the lab runs: word-pair correlations and the analogy questions."""
+def eval_snippet(names, where: dict | None = None) -> Snippet:
+    """The benchmarks the lab runs: word-pair correlations and the analogy questions. ``where``: name ->
+    (file, is FastText) for vectors not saved by the lab (the compare snippet's own files)."""
     from gensim.test.utils import datapath
 
     names = list(names)
-    lines = ["import json", "", *_loader_imports(names), "", "",
+    lines = ["import json", "", *_loader_imports(names, where), "", "",
              f"PAIRS = {[datapath(n) for n in ('wordsim353.tsv', 'simlex999.txt')]!r}  # ship with gensim",
              f"ANALOGIES = {datapath('questions-words.txt')!r}",
              "results = {}"]
     for name in names:
-        lines += ["", *_load_lines(name), f"scores = results[{name!r}] = {{}}",
+        lines += ["", *_load_lines(name, where=where), f"scores = results[{name!r}] = {{}}",
                   "for path in PAIRS:",
                   "    # Pearson and Spearman correlation with the human scores, over pairs whose words are known;",
                   "    # oov: the percent of pairs skipped",
@@ -268,3 +269,17 @@ def eval_snippet(names) -> Snippet:
     lines.append("print(json.dumps(results))")
     return Snippet(f"Benchmarks for {', '.join(names)}", "\n".join(lines), ("gensim",))
 
+
+
+def compare_snippet(configs) -> Snippet:
+    """F3 / ``embed compare``: each algorithm trained with the same settings, then the benchmarks on the
+    files the training parts saved."""
+    configs = list(configs)
+    parts = [train_snippet(c) for c in configs]
+    where = {c.model_name: (c.model_name + ".bin", c.algorithm == "fasttext") for c in configs}
+    judge = eval_snippet([c.model_name for c in configs], where)
+    blocks = [f"# ----- {n}. {p.title} -----\n{p.code}" for n, p in enumerate(parts, start=1)]
+    blocks.append(f"# ----- {len(parts) + 1}. {judge.title} -----\n{judge.code}")
+    libs = tuple(dict.fromkeys(lib for p in [*parts, judge] for lib in p.libraries))
+    return Snippet(f"Compare {', '.join(c.algorithm for c in configs)} on {Path(configs[0].corpus).name}",
+                   "\n\n\n".join(blocks), libs)

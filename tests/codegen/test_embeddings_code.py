@@ -125,9 +125,17 @@ async def test_f12_shows_the_last_actions_code(isolated_home):
         await app.workers.wait_for_complete()
 
 
-def test_cli_show_code_prints_instead_of_training(isolated_home):
-    shown = dojo("embed", "train", "-a", "skipgram", "--epochs", "3", "--seed", "7", "--show-code")
+def test_cli_show_code_prints_the_comparison_instead_of_running(isolated_home, tmp_path):
+    from engine.embeddings.evaluate import evaluate
+    from engine.embeddings.train import train
+
+    shown = dojo("embed", "compare", "--algorithms", "cbow", "--vector-size", "16", "--epochs", "2", "--seed", "3",
+                 "--show-code")
     assert shown.returncode == 0, shown.stderr
-    assert shown.stdout.startswith("# Train skipgram word vectors on lee")
-    assert "Word2Vec(sentences, sg=1," in shown.stdout and "seed=7" in shown.stdout
-    compile(shown.stdout, "train.py", "exec")  # the same builder's CBOW file runs above
+    assert shown.stdout.startswith("# Compare cbow on lee")
+    assert "Word2Vec(sentences, sg=0, vector_size=16" in shown.stdout and "seed=3" in shown.stdout
+    scores = results(run_snippet(shown.stdout, cwd=tmp_path))[-1]["cbow-lee"]
+    lab = evaluate(train(CBOW, keep=False)[1])  # the same settings: the lab's compare trains this
+    assert [scores["wordsim353.tsv"]["spearman"], scores["simlex999.txt"]["spearman"]] == pytest.approx(
+        [lab.pairs[0].spearman, lab.pairs[1].spearman], abs=1e-6)
+    assert scores["analogies"]["answerable"] == lab.analogies.answerable

@@ -203,7 +203,8 @@ def eval_cmd(models: Annotated[Optional[list[str]], typer.Argument(
 @embed_app.command("compare")
 @config_options(TrainConfig, exclude=("algorithm", "name"))
 def compare_cmd(algorithms: Annotated[str, typer.Option("--algorithms", help="Comma-separated algorithms to train.")]
-                = "cbow,skipgram,fasttext", json_out: JsonOpt = False, given: dict = None) -> None:
+                = "cbow,skipgram,fasttext", json_out: JsonOpt = False, show_code: ShowCodeOpt = False,
+                given: dict = None) -> None:
     """Train several algorithms with the same settings, then judge them in one table."""
     from engine.embeddings.config import ALGORITHMS
     from engine.embeddings.evaluate import evaluate
@@ -213,6 +214,11 @@ def compare_cmd(algorithms: Annotated[str, typer.Option("--algorithms", help="Co
     for a in chosen:
         if a not in ALGORITHMS:
             raise DojoError(f"--algorithms {a}: use some of {', '.join(ALGORITHMS)}, separated by commas")
+    if show_code:
+        from engine.codegen.embeddings import compare_snippet
+
+        print_code(compare_snippet([TrainConfig(algorithm=a, **given) for a in chosen]))
+        return
     rows = []
     for algorithm in chosen:
         result, embedding = _train(TrainConfig(algorithm=algorithm, **given), json_out)

@@ -123,7 +123,9 @@ class EmbeddingsScreen(CodeExport, DojoScreen):
         self._status_msg: tuple[str, dict[str, Any], str] = ("embed.status.idle", {"n": 0}, "")
         self._pending_queries: list[str] = []
         self.last_done: tuple | None = None
-        """What F12 shows: ("train", TrainConfig), ("query", model, op, words, topn) or ("eval", names)."""
+        """What F12 shows: ("train", TrainConfig), ("query", model, op, words, topn), ("eval", names) or
+        ("compare", [TrainConfig, ...])."""
+        self._configs: list[TrainConfig] = []
 
     # ----- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -244,6 +246,7 @@ class EmbeddingsScreen(CodeExport, DojoScreen):
             self._status("embed.status.failed", "red", error=text)
             return
         self.training, self.comparing = True, compare
+        self._configs = configs
         self.cancel = threading.Event()
         bar = self.query_one("#embed-progress", ProgressBar)
         bar.update(total=configs[0].epochs, progress=0)
@@ -321,7 +324,7 @@ class EmbeddingsScreen(CodeExport, DojoScreen):
     def on_embeddings_screen_evaluated(self, message: Evaluated) -> None:
         for r in message.results:
             self.evaluations[r.name] = r
-        self.last_done = ("eval", [r.name for r in message.results])
+        self.last_done = ("compare", self._configs) if self.comparing else ("eval", [r.name for r in message.results])
         self.training = self.comparing = False
         self._status("embed.status.idle", n=len(self.embeddings))
         self._show_tab("bench")
@@ -509,6 +512,8 @@ class EmbeddingsScreen(CodeExport, DojoScreen):
             return code.train_snippet(args[0])
         if kind == "query":
             return code.query_snippet(*args)
+        if kind == "compare":
+            return code.compare_snippet(args[0])
         return code.eval_snippet(args[0])
 
     def has_unsaved(self) -> bool:
