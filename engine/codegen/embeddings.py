@@ -283,3 +283,38 @@ def compare_snippet(configs) -> Snippet:
     libs = tuple(dict.fromkeys(lib for p in [*parts, judge] for lib in p.libraries))
     return Snippet(f"Compare {', '.join(c.algorithm for c in configs)} on {Path(configs[0].corpus).name}",
                    "\n\n\n".join(blocks), libs)
+
+
+def cooc_snippet(corpus: str, i: str, j: str, probes=(), window: int = 5, top: int = 6) -> Snippet:
+    """The Counts tab / ``embed cooc``: GloVe's table 1, P(k|i) / P(k|j), counted in plain Python."""
+    imports, lines = _corpus_lines(corpus)
+    helper = "_OKT" in imports
+    out = ["import json", "from collections import Counter", "",
+           *sorted({x for x in imports if x != "_OKT"})]
+    if helper:
+        out.append(_OKT.rstrip())
+    out += ["", "", *lines, f"I, J, WINDOW = {i!r}, {j!r}, {window}", f"PROBES = {list(probes)!r}", "", "",
+            "def context_counts(word):",
+            "    \"\"\"How often each word occurs within WINDOW positions of word (inside one line).\"\"\"",
+            "    out = Counter()",
+            "    for sentence in sentences:",
+            "        for pos, token in enumerate(sentence):",
+            "            if token == word:",
+            "                lo, hi = max(0, pos - WINDOW), min(len(sentence), pos + WINDOW + 1)",
+            "                out.update(sentence[k] for k in range(lo, hi) if k != pos)",
+            "    return out",
+            "", "",
+            "ci, cj = context_counts(I), context_counts(J)",
+            "xi, xj = sum(ci.values()), sum(cj.values())  # X_i: every context word counted around i",
+            "if not PROBES:  # the most frequent context words the two share",
+            f"    PROBES = [w for w, _ in (ci + cj).most_common() if w in ci and w in cj and w not in (I, J)][:{top}]",
+            "print(f'X_{I} = {xi}, X_{J} = {xj}')",
+            "rows = []",
+            "for k in PROBES:",
+            "    p_i, p_j = ci[k] / xi, cj[k] / xj",
+            "    ratio = p_i / p_j if p_j > 0 else None  # large: k goes with i; small: with j; near 1: both or neither",
+            "    rows.append([k, ci[k], cj[k], p_i, p_j, ratio])",
+            "    print(f'{k:<14} P(k|{I})={p_i:.4f}  P(k|{J})={p_j:.4f}  ratio={ratio if ratio is None else round(ratio, 2)}')",
+            "print(json.dumps({'x_i': xi, 'x_j': xj, 'rows': rows}, ensure_ascii=False))"]
+    libs = ("gensim", "konlpy") if helper else ("gensim",)
+    return Snippet(f"Co-occurrence ratios of {i} and {j} in {Path(corpus).name}", "\n".join(out), libs)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from textual.app import App
 
-from engine.codegen.embeddings import eval_snippet, query_snippet, train_snippet
+from engine.codegen.embeddings import cooc_snippet, eval_snippet, query_snippet, train_snippet
 from engine.embeddings.config import TrainConfig
 from engine.errors import DojoError
 from tests.cli_helpers import dojo
@@ -44,7 +44,8 @@ def test_training_queries_and_benchmarks_match_the_lab(isolated_home, tmp_path):
     trained = {c.model_name: train(c)[1] for c in (CBOW, FASTTEXT, GLOVE)}
     asked = [(CBOW.model_name, op, words) for op, words in QUERIES] + [(FASTTEXT.model_name, "similar", ["fire"])]
     snippets = [train_snippet(CBOW), train_snippet(FASTTEXT), train_snippet(GLOVE),
-                *[query_snippet(name, op, words) for name, op, words in asked], eval_snippet([CBOW.model_name])]
+                *[query_snippet(name, op, words) for name, op, words in asked], eval_snippet([CBOW.model_name]),
+                cooc_snippet("lee", "fire", "water", (), 4), cooc_snippet("lee", "police", "fire", ("said", "bushfires"))]
     out = results(run_snippet("\n\n\n".join(s.code for s in snippets), cwd=tmp_path))  # one process for all
     assert len(out) == len(snippets)
 
@@ -56,7 +57,7 @@ def test_training_queries_and_benchmarks_match_the_lab(isolated_home, tmp_path):
     assert (tmp_path / "cbow-lee.bin").is_file() and (tmp_path / "ft-tiny.bin").is_file()
     assert (tmp_path / "glove-lee.bin").is_file()
 
-    for got, (name, op, words) in zip(out[3:-1], asked):
+    for got, (name, op, words) in zip(out[3:-3], asked):
         lab = run_query(store.load(name), op, words)
         if op in ("similar", "analogy"):
             assert [w for w, _ in got["neighbours"]] == [w for w, _ in lab.neighbours]
@@ -67,13 +68,23 @@ def test_training_queries_and_benchmarks_match_the_lab(isolated_home, tmp_path):
             assert got["odd_one"] == lab.odd_one
 
     lab = evaluate(store.load(CBOW.model_name))
-    scores = out[-1][CBOW.model_name]
+    scores = out[-3][CBOW.model_name]
     for pair in lab.pairs:
         mine = scores[f"{pair.benchmark}.{'tsv' if pair.benchmark == 'wordsim353' else 'txt'}"]
         assert mine["spearman"] == pytest.approx(pair.spearman, abs=1e-6)
         assert mine["pearson"] == pytest.approx(pair.pearson, abs=1e-6)
         assert mine["oov_ratio"] == pytest.approx(pair.oov_ratio, abs=1e-6)
     assert scores["analogies"] == {"correct": lab.analogies.correct, "answerable": lab.analogies.answerable}
+
+    from engine.embeddings.cooc import ratio_table
+    from engine.embeddings.corpus import load_corpus
+
+    pairs = [("fire", "water", (), 4), ("police", "fire", ("said", "bushfires"), 5)]
+    for got, (i, j, probes, window) in zip(out[-2:], pairs):
+        lab = ratio_table(load_corpus("lee"), i, j, probes, window)
+        assert (got["x_i"], got["x_j"]) == (lab.total_i, lab.total_j)
+        assert [r[:3] for r in got["rows"]] == [[r.word, r.count_i, r.count_j] for r in lab.rows]
+        assert [r[5] for r in got["rows"]] == pytest.approx([r.ratio for r in lab.rows], abs=1e-9)
 
 
 def test_a_missing_corpus_file_or_model_is_the_labs_error(isolated_home, tmp_path):
@@ -122,6 +133,19 @@ async def test_f12_shows_the_last_actions_code(isolated_home):
         await pilot.pause()
         assert "Word2Vec(sentences, sg=0, vector_size=8, window=5, min_count=5" in app.screen.snippet.code
         assert "seed=2" in app.screen.snippet.code
+        await pilot.press("escape")
+        await pilot.pause()
+        lab._show_tab("cooc")
+        await pilot.pause()
+        await pilot.press(*"fire water", "enter")  # the Counts tab: GloVe's ratio table
+        for _ in range(100):
+            await pilot.pause(0.1)
+            if lab.last_done[0] == "cooc":
+                break
+        await pilot.press("f12")
+        await pilot.pause()
+        assert "def context_counts(word):" in app.screen.snippet.code
+        assert "I, J, WINDOW = 'fire', 'water', 5" in app.screen.snippet.code
         await app.workers.wait_for_complete()
 
 

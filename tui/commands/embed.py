@@ -237,7 +237,7 @@ def cooc_cmd(i: Annotated[str, typer.Argument(help="Word i (the deck: ice).", sh
              corpus: Annotated[str, typer.Option("--corpus", "-c", help="lee, kolaw, kobill, korean or a file.")]
              = "lee",
              window: Annotated[int, typer.Option("--window", help="Words on each side that count as context.")] = 5,
-             json_out: JsonOpt = False) -> None:
+             json_out: JsonOpt = False, show_code: ShowCodeOpt = False) -> None:
     """Co-occurrence counts and GloVe's ratio table: P(k|i), P(k|j) and their ratio."""
     from engine.embeddings.cooc import ratio_table
     from engine.embeddings.corpus import load_corpus
@@ -245,6 +245,11 @@ def cooc_cmd(i: Annotated[str, typer.Argument(help="Word i (the deck: ice).", sh
 
     if window < 1:
         raise DojoError(f"--window {window}: count at least 1 word on each side (5 is Word2Vec's default)")
+    if show_code:
+        from engine.codegen.embeddings import cooc_snippet
+
+        print_code(cooc_snippet(corpus, i, j, tuple(probes or ()), window))
+        return
     table = ratio_table(load_corpus(corpus), i, j, tuple(probes or ()), window)
     if json_out:
         print_json(table.to_dict())

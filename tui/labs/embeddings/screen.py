@@ -89,9 +89,9 @@ class EmbeddingsScreen(CodeExport, DojoScreen):
             self.topn = 10  # run_query's default, which the lab's queries use
 
     class Counted(Message):
-        def __init__(self, table: RatioTable) -> None:
+        def __init__(self, table: RatioTable, corpus: str = "lee", probes: tuple = ()) -> None:
             super().__init__()
-            self.table = table
+            self.table, self.corpus, self.probes = table, corpus, probes
 
     class Mapped(Message):
         def __init__(self, result: MapResult) -> None:
@@ -124,7 +124,7 @@ class EmbeddingsScreen(CodeExport, DojoScreen):
         self._pending_queries: list[str] = []
         self.last_done: tuple | None = None
         """What F12 shows: ("train", TrainConfig), ("query", model, op, words, topn), ("eval", names) or
-        ("compare", [TrainConfig, ...])."""
+        ("compare", [TrainConfig, ...]) or ("cooc", corpus, i, j, probes, window)."""
         self._configs: list[TrainConfig] = []
 
     # ----- layout -------------------------------------------------------------------------------
@@ -423,9 +423,12 @@ class EmbeddingsScreen(CodeExport, DojoScreen):
 
         if len(words) < 2:
             raise DojoError.keyed("emb.too_few_words", op="co-occurrence", need="at least 2", got=len(words))
-        self.post_message(self.Counted(ratio_table(load_corpus(corpus), words[0], words[1], words[2:], window)))
+        self.post_message(self.Counted(ratio_table(load_corpus(corpus), words[0], words[1], words[2:], window),
+                                       corpus, tuple(words[2:])))
 
     def on_embeddings_screen_counted(self, message: Counted) -> None:
+        table = message.table
+        self.last_done = ("cooc", message.corpus, table.i, table.j, message.probes, table.window)
         self.query_one("#embed-cooc-out", Static).update(cooc_view(message.table))
 
     @work(thread=True, exclusive=True, group="embed-warm", exit_on_error=False)
@@ -514,6 +517,8 @@ class EmbeddingsScreen(CodeExport, DojoScreen):
             return code.query_snippet(*args)
         if kind == "compare":
             return code.compare_snippet(args[0])
+        if kind == "cooc":
+            return code.cooc_snippet(*args)
         return code.eval_snippet(args[0])
 
     def has_unsaved(self) -> bool:
