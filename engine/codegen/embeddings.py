@@ -259,8 +259,8 @@ def eval_snippet(names, where: dict | None = None) -> Snippet:
                   "    except ValueError:  # every pair has an unknown word",
                   "        scores[path.rsplit('/', 1)[-1]] = None",
                   "        continue",
-                  "    scores[path.rsplit('/', 1)[-1]] = {'pearson': float(pearson[0]), 'spearman': float(spearman[0]),",
-                  "                                      'oov_ratio': float(oov)}",
+                  "    scores[path.rsplit('/', 1)[-1]] = {'pearson': float(pearson[0]),",
+                  "                                      'spearman': float(spearman[0]), 'oov_ratio': float(oov)}",
                   "accuracy, sections = wv.evaluate_word_analogies(ANALOGIES)  # rank 1 over answerable questions",
                   "total = sections[-1]  # 'Total accuracy'",
                   "scores['analogies'] = {'correct': len(total['correct']),",
@@ -312,9 +312,11 @@ def cooc_snippet(corpus: str, i: str, j: str, probes=(), window: int = 5, top: i
             "rows = []",
             "for k in PROBES:",
             "    p_i, p_j = ci[k] / xi, cj[k] / xj",
-            "    ratio = p_i / p_j if p_j > 0 else None  # large: k goes with i; small: with j; near 1: both or neither",
+            "    # large: k goes with i; small: k goes with j; near 1: with both or neither",
+            "    ratio = p_i / p_j if p_j > 0 else None",
             "    rows.append([k, ci[k], cj[k], p_i, p_j, ratio])",
-            "    print(f'{k:<14} P(k|{I})={p_i:.4f}  P(k|{J})={p_j:.4f}  ratio={ratio if ratio is None else round(ratio, 2)}')",
+            "    shown = '-' if ratio is None else f'{ratio:.2f}'",
+            "    print(f'{k:<14} P(k|{I})={p_i:.4f}  P(k|{J})={p_j:.4f}  ratio={shown}')",
             "print(json.dumps({'x_i': xi, 'x_j': xj, 'rows': rows}, ensure_ascii=False))"]
     libs = ("gensim", "konlpy") if helper else ("gensim",)
     return Snippet(f"Co-occurrence ratios of {i} and {j} in {Path(corpus).name}", "\n".join(out), libs)

@@ -59,8 +59,8 @@ def inspect_snippet(name: str, text: str, *, details: bool = False) -> Snippet:
                   "print('special tokens:', hf.special_tokens_map)",
                   "print('convert_ids_to_tokens:', tokens)",
                   "print('convert_tokens_to_string:', repr(hf.convert_tokens_to_string(tokens)))",
-                  "result['details'] = {'ids': ids, 'tokens': tokens, 'as_string': hf.convert_tokens_to_string(tokens),",
-                  "                     'vocab_size': len(hf)}"]
+                  "result['details'] = {'ids': ids, 'tokens': tokens, 'vocab_size': len(hf),",
+                  "                     'as_string': hf.convert_tokens_to_string(tokens)}"]
     lines.append("print(json.dumps(result, ensure_ascii=False))")
     libs = ("tokenizers", "transformers") if details else ("tokenizers",)
     return Snippet(f"Tokenize a text with {name}", "\n".join(lines), libs)
@@ -81,14 +81,15 @@ def compare_snippet(text: str, names) -> Snippet:
              "    unk_id = tokenizer.token_to_id(unk) if isinstance(unk, str) else None",
              "    if model['type'] == 'Unigram' and isinstance(model.get('unk_id'), int):",
              "        unk_id = model['unk_id']",
-             "    rows[name] = ([tokenizer.id_to_token(i) for i in ids], ids.count(unk_id) if unk_id is not None else 0)",
+             "    unknown = ids.count(unk_id) if unk_id is not None else 0",
+             "    rows[name] = ([tokenizer.id_to_token(i) for i in ids], unknown)",
              "    exact[name] = tokenizer.decode(ids, skip_special_tokens=False) == text",
              "result = {}",
              "print(f'{\"split\":<24} {\"tokens\":>6} {\"chr/tok\":>7} {\"byte/tok\":>8} {\"unk\":>5}  exact')",
              "for name, (pieces, unknown) in rows.items():",
              "    n = len(pieces) or 1  # characters and bytes per token: more is a better compression",
-             "    result[name] = {'tokens': len(pieces), 'chars_per_token': n_chars / n, 'bytes_per_token': n_bytes / n,",
-             "                    'unknown_rate': unknown / n, 'roundtrip': exact[name]}",
+             "    result[name] = {'tokens': len(pieces), 'chars_per_token': n_chars / n,",
+             "                    'bytes_per_token': n_bytes / n, 'unknown_rate': unknown / n, 'roundtrip': exact[name]}",
              "    print(f'{name:<24} {len(pieces):>6} {n_chars / n:>7.2f} {n_bytes / n:>8.2f} {unknown / n:>5.0%}  '",
              "          f'{exact[name]}  ' + '|'.join(pieces[:10]))",
              "print(json.dumps(result, ensure_ascii=False))"]

@@ -45,7 +45,8 @@ def test_training_queries_and_benchmarks_match_the_lab(isolated_home, tmp_path):
     asked = [(CBOW.model_name, op, words) for op, words in QUERIES] + [(FASTTEXT.model_name, "similar", ["fire"])]
     snippets = [train_snippet(CBOW), train_snippet(FASTTEXT), train_snippet(GLOVE),
                 *[query_snippet(name, op, words) for name, op, words in asked], eval_snippet([CBOW.model_name]),
-                cooc_snippet("lee", "fire", "water", (), 4), cooc_snippet("lee", "police", "fire", ("said", "bushfires"))]
+                cooc_snippet("lee", "fire", "water", (), 4),
+                cooc_snippet("lee", "police", "fire", ("said", "bushfires"))]
     out = results(run_snippet("\n\n\n".join(s.code for s in snippets), cwd=tmp_path))  # one process for all
     assert len(out) == len(snippets)
 

@@ -22,7 +22,8 @@ from .helpers import run_snippet
 
 TEXT = "시간이 화살처럼 지나간다 🙂 Time flies"
 STEPS = [(StepConfig(algo="bpe", steps=10), "deck-bpe"), (StepConfig(algo="wordpiece", steps=5), "deck-hug"),
-         (StepConfig(algo="unigram", steps=4, shrink=0.2), "deck-hug"), (StepConfig(algo="bpe", steps=6), "kolaw-top20"),
+         (StepConfig(algo="unigram", steps=4, shrink=0.2), "deck-hug"),
+         (StepConfig(algo="bpe", steps=6), "kolaw-top20"),
          (StepConfig(algo="unigram", steps=2), "kolaw-top20")]
 TRAIN = [dict(kind="char-bpe", vocab_size=600, min_frequency=2, normalizer="nfc"),
          dict(kind="bert-wordpiece", vocab_size=2600, hangul_alphabet=True),
@@ -86,7 +87,8 @@ def test_snippets_give_the_labs_tokens_steps_and_vocabularies(isolated_home, tmp
             assert [r["loss"] for r in got["rounds"]] == pytest.approx([s.state.loss for s in lab.steps], abs=1e-6)
             assert got["rounds"][-1]["vocab"] == list(lab.vocab_at(len(lab.steps)))
         else:
-            expect = [[s.left, s.right, s.count if config.algo == "bpe" else f"{s.score.numerator}/{s.score.denominator}"]
+            expect = [[s.left, s.right,
+                       s.count if config.algo == "bpe" else f"{s.score.numerator}/{s.score.denominator}"]
                       for s in lab.steps]
             assert got["merges"] == expect and got["vocab"] == list(lab.vocab_at(len(lab.steps)))
     assert len(stepped[1]["merges"]) == 5 and stepped[0]["merges"][0] == ["e", "s", 9]
