@@ -34,3 +34,31 @@ def morphs_snippet(text: str, config: MorphConfig, *, analyzers: tuple[str, ...]
     title = f"Korean morphemes with KoNLPy's {' / '.join(_CLASSES[n] for n in names)}" + \
         (f" ({options})" if options else "")
     return Snippet(title, "\n".join(lines), ("konlpy",))
+
+
+def words_snippet(text: str, subwords: tuple[str, ...] | list[str] = ("dojo-tiny", "dojo-tiny-mlm")) -> Snippet:
+    """The word splitters beside the morphemes: whitespace, NLTK's tokenizers that need no data, and the
+    subword tokenizers (``tokenizer words``, the lab's splits panel)."""
+    from .tokenizer import tokenizer_path
+
+    paths = {name: tokenizer_path(name) for name in dict.fromkeys(subwords)}
+    lines = ["import json", "", "from nltk import tokenize", "from tokenizers import Tokenizer", "", "",
+             f"text = {text!r}",
+             "splitters = {",
+             "    'whitespace': str.split,",
+             "    'treebank': tokenize.TreebankWordTokenizer().tokenize,",
+             "    'wordpunct': tokenize.WordPunctTokenizer().tokenize,",
+             "    'regexp': tokenize.RegexpTokenizer(r'\\w+').tokenize,",
+             "    'tweet': tokenize.TweetTokenizer().tokenize,",
+             "}",
+             "# tokenize.word_tokenize needs the punkt_tab data: nltk.download('punkt_tab') where there is a network",
+             "splits = {name: split(text) for name, split in splitters.items()}",
+             f"for name, path in {paths!r}.items():",
+             "    encoding = Tokenizer.from_file(path).encode(text, add_special_tokens=False)",
+             "    splits[name] = encoding.tokens  # byte-level pieces show bytes as GPT-2's stand-in characters",
+             "    splits[name + ':ids'] = encoding.ids",
+             "for name, pieces in splits.items():",
+             "    if not name.endswith(':ids'):",
+             "        print(f'{name} ({len(pieces)}): ' + '|'.join(pieces))",
+             "print(json.dumps(splits, ensure_ascii=False))"]
+    return Snippet("Words, NLTK's tokenizers and subwords", "\n".join(lines), ("nltk", "tokenizers"))

@@ -8,7 +8,7 @@ import json
 import pytest
 from textual.app import App
 
-from engine.codegen.morphology import morphs_snippet
+from engine.codegen.morphology import morphs_snippet, words_snippet
 from engine.tokenize.morph import MorphConfig
 from tests.cli_helpers import dojo
 from tui.i18n import set_lang
@@ -32,28 +32,40 @@ def java() -> bool:
         return False
 
 
-pytestmark = pytest.mark.skipif(not java(), reason="KoNLPy's analysers need Java")
+needs_java = pytest.mark.skipif(not java(), reason="KoNLPy's analysers need Java")
 
 
+@needs_java
 @pytest.mark.slow  # Okt's first call takes 5-15 s in each process (the JVM compiles its dictionaries)
-def test_snippet_gives_the_labs_morphemes():
+def test_snippets_give_the_labs_morphemes_and_word_splits():
     from concurrent.futures import ThreadPoolExecutor
 
     from engine.tokenize.morph import analyze
 
     stem, norm = MorphConfig(analyzer="okt", stem=True), MorphConfig(analyzer="okt", norm=True)
-    code = [morphs_snippet(TEXT, stem, analyzers=["okt", "hannanum"]).code, morphs_snippet(TEXT, norm).code]
+    words = "I can't wait!! 시간이 화살처럼 지나간다 :-) #nlp"
+    code = [morphs_snippet(TEXT, stem, analyzers=["okt", "hannanum"]).code, morphs_snippet(TEXT, norm).code,
+            words_snippet(words).code]
     # one process (one JVM start; each analyser's first call takes seconds) for both snippets, run while the
     # lab analyses here
     with ThreadPoolExecutor(1) as pool:
         running = pool.submit(run_snippet, "\n\n\n".join(code))
         labs = [analyze(TEXT, stem), analyze(TEXT, MorphConfig(analyzer="hannanum", stem=True)), analyze(TEXT, norm)]
         out = running.result()
-    both, normed = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    both, normed, split = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     got = [both["okt"], both["hannanum"], normed["okt"]]
     for mine, lab in zip(got, labs):
         assert mine == {"morphs": list(lab.morphs), "pos": [list(p) for p in lab.pos], "nouns": list(lab.nouns)}
     assert got[0]["pos"] != got[2]["pos"]  # stem and norm change the analysis
+
+    from engine.tokenize.playground import encode
+    from engine.tokenize.words import split_text
+
+    lab = {r.name: r.tokens for r in split_text(words, morphs=None, subwords=("dojo-tiny", "dojo-tiny-mlm")).rows}
+    for name in ("whitespace", "treebank", "wordpunct", "regexp", "tweet", "dojo-tiny-mlm"):
+        assert split[name] == list(lab[name]), name
+    assert split["dojo-tiny:ids"] == encode(words, "dojo-tiny").ids  # byte-level: the lab shows bytes as hex
+    assert split["tweet"] != split["treebank"]
 
 
 class LabApp(App):
@@ -70,6 +82,7 @@ def text_of(app) -> str:
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
+@needs_java
 async def test_f12_shows_konlpy_for_the_analysis_on_screen(isolated_home):
     set_lang("en")
     app = LabApp(MorphologyScreen({"text": "아버지가 방에 들어가신다", "stem": True}))
@@ -77,13 +90,14 @@ async def test_f12_shows_konlpy_for_the_analysis_on_screen(isolated_home):
         lab = app.screen
         for _ in range(300):
             await pilot.pause(0.1)
-            if lab.result is not None:
+            if lab.result is not None and lab.splits is not None:
                 break
         await pilot.press("f12")
         await pilot.pause()
         assert isinstance(app.screen, CodePanel)
         assert "from konlpy.tag import Okt" in text_of(app)
         assert "tagger.pos(text, norm=False, stem=True)" in app.screen.snippet.code
+        assert "tokenize.TweetTokenizer().tokenize" in app.screen.snippet.code  # the splits panel too
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is lab
@@ -91,6 +105,8 @@ async def test_f12_shows_konlpy_for_the_analysis_on_screen(isolated_home):
 
 
 def test_cli_show_code_prints_every_analyser_without_running(isolated_home):
+    words = dojo("tokenizer", "words", "시간이 화살처럼", "--analyzer", "none", "--show-code")
+    assert words.returncode == 0 and words.stdout.startswith("# Words, NLTK's tokenizers and subwords")
     shown = dojo("morphs", TEXT, "--all", "--stem", "--show-code")
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.startswith("# Korean morphemes with KoNLPy's Okt / Komoran / Hannanum / Kkma (stem)")

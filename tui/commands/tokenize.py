@@ -314,10 +314,25 @@ def morphs(text: str = typer.Argument(..., help="Korean text to analyse."),
 def words(text: str = typer.Argument(..., help="Text to split (English, Korean or both)."),
           analyzer: Annotated[str, typer.Option("--analyzer", help="KoNLPy analyser for the morpheme row "
                                                 "(okt, komoran, hannanum, kkma; 'none' to skip).")] = "okt",
-          json_out: JsonOpt = False) -> None:
+          json_out: JsonOpt = False, show_code: ShowCodeOpt = False) -> None:
     """NLTK's word tokenizers (Treebank, WordPunct, Regexp, Tweet; word_tokenize when its data is
     installed) beside whitespace, morphemes and subwords."""
     from engine.tokenize.words import split_text
+
+    if show_code:
+        from engine.codegen.morphology import morphs_snippet, words_snippet
+        from engine.codegen.snippet import Snippet
+        from engine.tokenize.morph import check_text
+
+        text = check_text(text)
+        words_code = words_snippet(text, ("dojo-tiny",))
+        if analyzer == "none":
+            print_code(words_code)
+            return
+        morphs_code = morphs_snippet(text, MorphConfig(analyzer=analyzer))
+        print_code(Snippet(words_code.title + " and morphemes", words_code.code + "\n\n\n" + morphs_code.code,
+                           words_code.libraries + morphs_code.libraries))
+        return
 
     result = split_text(text, morphs=None if analyzer == "none" else MorphConfig(analyzer=analyzer).analyzer)
     if json_out:

@@ -328,14 +328,26 @@ class MorphologyScreen(CodeExport, DojoScreen):
         self._vocab_worker()
 
     def code_snippet(self):
-        """F12: KoNLPy's calls for the analysis on screen (every analyser after F5)."""
-        if self.result is None:
-            return None
-        from engine.codegen.morphology import morphs_snippet
+        """F12: KoNLPy's calls for the analysis on screen (every analyser after F5), then the word
+        splitters and subwords of the splits panel."""
+        from engine.codegen.morphology import morphs_snippet, words_snippet
+        from engine.codegen.snippet import Snippet
 
+        from engine.tokenize.words import WORD_SPLITTERS
+
+        words = None
+        if self.splits is not None:
+            subwords = [r.name for r in self.splits.rows if r.name not in WORD_SPLITTERS and ":" not in r.name]
+            words = words_snippet(self.splits.text, subwords)
+        if self.result is None:
+            return words  # Java missing: the word splitters still ran
         config = MorphConfig(analyzer=self.result.analyzer, norm=self.norm, stem=self.stem)
         names = [self.result.analyzer, *[n for n in JAVA_ANALYZERS if n in self.others]]
-        return morphs_snippet(self.result.text, config, analyzers=names)
+        morphs = morphs_snippet(self.result.text, config, analyzers=names)
+        if words is None or self.splits.text != self.result.text:
+            return morphs
+        return Snippet(morphs.title + ", beside words and subwords", morphs.code + "\n\n\n" + words.code,
+                       morphs.libraries + words.libraries)
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:
