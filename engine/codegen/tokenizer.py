@@ -412,4 +412,4 @@ def steps_snippet(config: StepConfig, table, example: str | None = None) -> Snip
     name = {"bpe": "BPE", "wordpiece": "WordPiece", "unigram": "Unigram"}[config.algo]
     source = example or f"{len(table)} words"
     return Snippet(f"Step through {name} training on {source} ({config.steps} steps)",
-                   "\n".join(lines) + "\n" + body, ("python",))
+                   "\n".join(lines) + "\n" + body, ("only Python's standard library",))
