@@ -14,7 +14,7 @@ import typer
 
 from engine.embeddings.config import QueryConfig, TrainConfig
 
-from .common import JsonOpt, print_json
+from .common import JsonOpt, ShowCodeOpt, print_code, print_json
 from .options import config_options
 
 embed_app = typer.Typer(help="Word embeddings: train Word2Vec/FastText/GloVe, query, evaluate, co-occurrence, maps.",
@@ -52,9 +52,14 @@ def _train(config: TrainConfig, quiet: bool):
 
 @embed_app.command("train")
 @config_options(TrainConfig)
-def train_cmd(json_out: JsonOpt = False, given: dict = None) -> None:
+def train_cmd(json_out: JsonOpt = False, show_code: ShowCodeOpt = False, given: dict = None) -> None:
     """Train word vectors on a corpus and save them (progress per epoch on stderr)."""
     config = TrainConfig(**given)
+    if show_code:
+        from engine.codegen.embeddings import train_snippet
+
+        print_code(train_snippet(config))
+        return
     result, _ = _train(config, json_out)
     if json_out:
         print_json(result.to_dict())
@@ -76,12 +81,17 @@ def train_cmd(json_out: JsonOpt = False, given: dict = None) -> None:
 def query_cmd(model: ModelArg, words: Annotated[list[str], typer.Argument(
         help="similar: WORD; similarity: A B; analogy: A B C (A - B + C); doesnt_match: 3 or more words.",
         show_default=False)],
-        json_out: JsonOpt = False, given: dict = None) -> None:
+        json_out: JsonOpt = False, show_code: ShowCodeOpt = False, given: dict = None) -> None:
     """Ask trained vectors: nearest words, similarity, analogies, the odd one out."""
     from engine.embeddings.query import run_query
     from engine.embeddings.store import load
 
     config = QueryConfig(**given)
+    if show_code:
+        from engine.codegen.embeddings import query_snippet
+
+        print_code(query_snippet(model, config.op, words, config.topn))
+        return
     result = run_query(load(model), config.op, words, config.topn)
     if json_out:
         print_json({"model": model, **result.to_dict()})
@@ -170,7 +180,7 @@ def _eval_table(results) -> None:
 @embed_app.command("eval")
 def eval_cmd(models: Annotated[Optional[list[str]], typer.Argument(
         help="Trained embeddings to judge (default: every saved one).", show_default=False)] = None,
-        json_out: JsonOpt = False) -> None:
+        json_out: JsonOpt = False, show_code: ShowCodeOpt = False) -> None:
     """wordsim353 and simlex999 (Spearman, Pearson, OOV ratio) and questions-words (accuracy per section)."""
     from engine.embeddings import store
     from engine.embeddings.evaluate import evaluate
@@ -178,6 +188,11 @@ def eval_cmd(models: Annotated[Optional[list[str]], typer.Argument(
     names = list(models or store.list_saved())
     if not names:
         store.load("cbow-lee")  # says how to train one
+    if show_code:
+        from engine.codegen.embeddings import eval_snippet
+
+        print_code(eval_snippet(names))
+        return
     results = [evaluate(store.load(name)) for name in names]
     if json_out:
         print_json({"results": [r.to_dict() for r in results]})
@@ -188,7 +203,8 @@ def eval_cmd(models: Annotated[Optional[list[str]], typer.Argument(
 @embed_app.command("compare")
 @config_options(TrainConfig, exclude=("algorithm", "name"))
 def compare_cmd(algorithms: Annotated[str, typer.Option("--algorithms", help="Comma-separated algorithms to train.")]
-                = "cbow,skipgram,fasttext", json_out: JsonOpt = False, given: dict = None) -> None:
+                = "cbow,skipgram,fasttext", json_out: JsonOpt = False, show_code: ShowCodeOpt = False,
+                given: dict = None) -> None:
     """Train several algorithms with the same settings, then judge them in one table."""
     from engine.embeddings.config import ALGORITHMS
     from engine.embeddings.evaluate import evaluate
@@ -198,6 +214,11 @@ def compare_cmd(algorithms: Annotated[str, typer.Option("--algorithms", help="Co
     for a in chosen:
         if a not in ALGORITHMS:
             raise DojoError(f"--algorithms {a}: use some of {', '.join(ALGORITHMS)}, separated by commas")
+    if show_code:
+        from engine.codegen.embeddings import compare_snippet
+
+        print_code(compare_snippet([TrainConfig(algorithm=a, **given) for a in chosen]))
+        return
     rows = []
     for algorithm in chosen:
         result, embedding = _train(TrainConfig(algorithm=algorithm, **given), json_out)
@@ -216,7 +237,7 @@ def cooc_cmd(i: Annotated[str, typer.Argument(help="Word i (the deck: ice).", sh
              corpus: Annotated[str, typer.Option("--corpus", "-c", help="lee, kolaw, kobill, korean or a file.")]
              = "lee",
              window: Annotated[int, typer.Option("--window", help="Words on each side that count as context.")] = 5,
-             json_out: JsonOpt = False) -> None:
+             json_out: JsonOpt = False, show_code: ShowCodeOpt = False) -> None:
     """Co-occurrence counts and GloVe's ratio table: P(k|i), P(k|j) and their ratio."""
     from engine.embeddings.cooc import ratio_table
     from engine.embeddings.corpus import load_corpus
@@ -224,6 +245,11 @@ def cooc_cmd(i: Annotated[str, typer.Argument(help="Word i (the deck: ice).", sh
 
     if window < 1:
         raise DojoError(f"--window {window}: count at least 1 word on each side (5 is Word2Vec's default)")
+    if show_code:
+        from engine.codegen.embeddings import cooc_snippet
+
+        print_code(cooc_snippet(corpus, i, j, tuple(probes or ()), window))
+        return
     table = ratio_table(load_corpus(corpus), i, j, tuple(probes or ()), window)
     if json_out:
         print_json(table.to_dict())

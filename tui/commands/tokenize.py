@@ -17,7 +17,7 @@ from engine.tokenize.morph import MorphConfig
 from engine.tokenize.steps import StepConfig
 from engine.tokenize.train import TokenizerTrainConfig
 
-from .common import JsonOpt, print_json
+from .common import JsonOpt, ShowCodeOpt, print_code, print_json
 from .options import config_options
 
 tokenizer_app = typer.Typer(help="Tokenizers: step through BPE/WordPiece/Unigram, train, compare, word tokenizers.",
@@ -52,7 +52,7 @@ def _console():
 @tokenizer_app.command("steps")
 @config_options(StepConfig)
 def steps(example: Example = None, word_freqs: WordFreqs = None, text: TextFile = None,
-          json_out: JsonOpt = False, given: dict = None) -> None:
+          json_out: JsonOpt = False, show_code: ShowCodeOpt = False, given: dict = None) -> None:
     """Train BPE, WordPiece or Unigram on a word table one step at a time, showing every step.
 
     With the deck's examples, each step is checked against what the deck prints."""
@@ -63,6 +63,11 @@ def steps(example: Example = None, word_freqs: WordFreqs = None, text: TextFile 
     if not (example or word_freqs or text):
         example = DEFAULT_EXAMPLE[config.algo]
     table = read_table(example=example, word_freqs=word_freqs, text=text)
+    if show_code:
+        from engine.codegen.tokenizer import steps_snippet
+
+        print_code(steps_snippet(config, table, example))
+        return
     result = run_steps(config, table, example=example)
     if json_out:
         print_json(result.to_dict())
@@ -117,10 +122,16 @@ def _show_steps(result) -> None:
 def tokenize(text: str = typer.Argument(..., help="The text to tokenize."), tokenizer: TokenizerOpt = "dojo-tiny",
              details: Annotated[bool, typer.Option("--details", help="Also load it with transformers: ids to tokens, "
                                                    "special tokens, max length, normalizer, pre-tokenizer.")] = False,
-             json_out: JsonOpt = False) -> None:
+             json_out: JsonOpt = False, show_code: ShowCodeOpt = False) -> None:
     """Split TEXT into tokens: ids, pieces, character and byte ranges (a byte-level token that splits
     a Hangul syllable or an emoji is marked)."""
     from engine.tokenize.playground import encode
+
+    if show_code:
+        from engine.codegen.tokenizer import inspect_snippet
+
+        print_code(inspect_snippet(tokenizer, text, details=details))
+        return
 
     enc = encode(text, tokenizer)
     facts = None
@@ -179,11 +190,18 @@ def _notes(notices) -> None:
 def compare(text: str = typer.Argument(None, help="The text (default: the deck's 시간이 화살처럼 지나간다)."),
             tokenizers: Annotated[Optional[list[str]], typer.Option("--tokenizer", "-k", help="A tokenizer to compare "
                                                                     "(repeat; default: every one available).")] = None,
-            json_out: JsonOpt = False) -> None:
+            json_out: JsonOpt = False, show_code: ShowCodeOpt = False) -> None:
     """The same text split by words, characters and each tokenizer: token counts, characters and bytes
     per token, unknown-token rate, exact round trip."""
     from engine.tokenize.compare import DECK_SENTENCE
     from engine.tokenize.compare import compare as run_compare
+
+    if show_code:
+        from engine.codegen.tokenizer import compare_snippet
+        from engine.tokenize.playground import available
+
+        print_code(compare_snippet(DECK_SENTENCE if text is None else text, tokenizers or available()))
+        return
 
     result = run_compare(DECK_SENTENCE if text is None else text, tokenizers)
     if json_out:
@@ -221,7 +239,7 @@ def list_tokenizers(json_out: JsonOpt = False) -> None:
 
 @tokenizer_app.command("train")
 @config_options(TokenizerTrainConfig)
-def train(json_out: JsonOpt = False, given: dict = None) -> None:
+def train(json_out: JsonOpt = False, show_code: ShowCodeOpt = False, given: dict = None) -> None:
     """Train a tokenizer with the tokenizers library (BPE, WordPiece, Unigram, byte-level BPE) on a
     built-in corpus or a file, and save it for the playground."""
 
@@ -229,6 +247,11 @@ def train(json_out: JsonOpt = False, given: dict = None) -> None:
     from engine.tokenize.train import train as run_train
 
     config = TokenizerTrainConfig(**given)
+    if show_code:
+        from engine.codegen.tokenizer import train_snippet
+
+        print_code(train_snippet(config))
+        return
     result = None
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -256,7 +279,7 @@ def train(json_out: JsonOpt = False, given: dict = None) -> None:
 @config_options(MorphConfig)
 def morphs(text: str = typer.Argument(..., help="Korean text to analyse."),
            all_: Annotated[bool, typer.Option("--all", help="Every analyser that runs here, side by side.")] = False,
-           json_out: JsonOpt = False, given: dict = None) -> None:
+           json_out: JsonOpt = False, show_code: ShowCodeOpt = False, given: dict = None) -> None:
     """Korean morphemes, POS tags and nouns with KoNLPy (Okt, Komoran, Hannanum, Kkma; Mecab when
     installed), beside the subword split of the embedded tokenizer."""
     from engine.tokenize.morph import JAVA_ANALYZERS, analyze, check_text
@@ -265,6 +288,11 @@ def morphs(text: str = typer.Argument(..., help="Korean text to analyse."),
     config = MorphConfig(**given)
     text = check_text(text)
     names = list(JAVA_ANALYZERS) if all_ else [config.analyzer]
+    if show_code:
+        from engine.codegen.morphology import morphs_snippet
+
+        print_code(morphs_snippet(text, config, analyzers=names))
+        return
     results = [analyze(text, MorphConfig(analyzer=n, norm=config.norm, stem=config.stem)) for n in names]
     subwords = [s.piece for s in encode(text, "dojo-tiny").spans]
     if json_out:
@@ -286,10 +314,25 @@ def morphs(text: str = typer.Argument(..., help="Korean text to analyse."),
 def words(text: str = typer.Argument(..., help="Text to split (English, Korean or both)."),
           analyzer: Annotated[str, typer.Option("--analyzer", help="KoNLPy analyser for the morpheme row "
                                                 "(okt, komoran, hannanum, kkma; 'none' to skip).")] = "okt",
-          json_out: JsonOpt = False) -> None:
+          json_out: JsonOpt = False, show_code: ShowCodeOpt = False) -> None:
     """NLTK's word tokenizers (Treebank, WordPunct, Regexp, Tweet; word_tokenize when its data is
     installed) beside whitespace, morphemes and subwords."""
     from engine.tokenize.words import split_text
+
+    if show_code:
+        from engine.codegen.morphology import morphs_snippet, words_snippet
+        from engine.codegen.snippet import Snippet
+        from engine.tokenize.morph import check_text
+
+        text = check_text(text)
+        words_code = words_snippet(text, ("dojo-tiny",))
+        if analyzer == "none":
+            print_code(words_code)
+            return
+        morphs_code = morphs_snippet(text, MorphConfig(analyzer=analyzer))
+        print_code(Snippet(words_code.title + " and morphemes", words_code.code + "\n\n\n" + morphs_code.code,
+                           words_code.libraries + morphs_code.libraries))
+        return
 
     result = split_text(text, morphs=None if analyzer == "none" else MorphConfig(analyzer=analyzer).analyzer)
     if json_out:

@@ -33,6 +33,7 @@ from engine.embeddings.config import ALGORITHMS, CORPORA, TrainConfig
 
 from ...i18n import say, t
 from ...screens.base import DojoScreen
+from ...widgets.code_panel import CODE_BINDING, CodeExport
 from ...widgets.config_form import ConfigForm, FormError
 from .views import bench_view, cooc_view, onehot_view, parse_query, query_view
 
@@ -55,13 +56,15 @@ KEPT_RESULTS = 3
 """Query results shown at once, newest first."""
 
 
-class EmbeddingsScreen(DojoScreen):
+class EmbeddingsScreen(CodeExport, DojoScreen):
     CSS_PATH = "embeddings.tcss"
+    CODE_NAME = "embeddings"
     BINDINGS = [
         Binding("ctrl+r", "train", "Train", id="embed.train"),
         Binding("f2", "evaluate", "Benchmarks", id="embed.eval"),
         Binding("f3", "compare", "Compare all", id="embed.compare"),
         Binding("escape", "stop", "Stop/Back", id="embed.stop", priority=True),
+        CODE_BINDING,
     ]
 
     class Epoch(Message):
@@ -83,11 +86,12 @@ class EmbeddingsScreen(DojoScreen):
         def __init__(self, result: QueryResult, embedding: Embedding) -> None:
             super().__init__()
             self.result, self.embedding, self.model = result, embedding, embedding.name
+            self.topn = 10  # run_query's default, which the lab's queries use
 
     class Counted(Message):
-        def __init__(self, table: RatioTable) -> None:
+        def __init__(self, table: RatioTable, corpus: str = "lee", probes: tuple = ()) -> None:
             super().__init__()
-            self.table = table
+            self.table, self.corpus, self.probes = table, corpus, probes
 
     class Mapped(Message):
         def __init__(self, result: MapResult) -> None:
@@ -118,6 +122,10 @@ class EmbeddingsScreen(DojoScreen):
         self.onehot: OneHotResult | None = None
         self._status_msg: tuple[str, dict[str, Any], str] = ("embed.status.idle", {"n": 0}, "")
         self._pending_queries: list[str] = []
+        self.last_done: tuple | None = None
+        """What F12 shows: ("train", TrainConfig), ("query", model, op, words, topn), ("eval", names) or
+        ("compare", [TrainConfig, ...]) or ("cooc", corpus, i, j, probes, window)."""
+        self._configs: list[TrainConfig] = []
 
     # ----- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -238,6 +246,7 @@ class EmbeddingsScreen(DojoScreen):
             self._status("embed.status.failed", "red", error=text)
             return
         self.training, self.comparing = True, compare
+        self._configs = configs
         self.cancel = threading.Event()
         bar = self.query_one("#embed-progress", ProgressBar)
         bar.update(total=configs[0].epochs, progress=0)
@@ -283,6 +292,7 @@ class EmbeddingsScreen(DojoScreen):
             return
         self.embeddings[r.name] = message.embedding
         self.current = r.name
+        self.last_done = ("train", TrainConfig(**r.config))
         self._status("embed.status.done", "green", name=r.name, vocab=f"{r.vocab_size:,}", epochs=len(r.epochs),
                      seconds=f"{r.seconds:.1f}", wps=f"{r.words_per_s:,.0f}")
         if not self.comparing:  # a comparison goes on to its benchmarks (Evaluated ends it)
@@ -314,6 +324,7 @@ class EmbeddingsScreen(DojoScreen):
     def on_embeddings_screen_evaluated(self, message: Evaluated) -> None:
         for r in message.results:
             self.evaluations[r.name] = r
+        self.last_done = ("compare", self._configs) if self.comparing else ("eval", [r.name for r in message.results])
         self.training = self.comparing = False
         self._status("embed.status.idle", n=len(self.embeddings))
         self._show_tab("bench")
@@ -384,6 +395,7 @@ class EmbeddingsScreen(DojoScreen):
             self.embeddings[message.model] = message.embedding
             self.current = self.current or message.model
         self.answers = [(message.result, message.model)] + self.answers[:KEPT_RESULTS - 1]
+        self.last_done = ("query", message.model, message.result.op, list(message.result.words), message.topn)
         self._render_answers()
         if self._pending_queries:
             self._ask(self._pending_queries.pop(0))
@@ -411,9 +423,12 @@ class EmbeddingsScreen(DojoScreen):
 
         if len(words) < 2:
             raise DojoError.keyed("emb.too_few_words", op="co-occurrence", need="at least 2", got=len(words))
-        self.post_message(self.Counted(ratio_table(load_corpus(corpus), words[0], words[1], words[2:], window)))
+        self.post_message(self.Counted(ratio_table(load_corpus(corpus), words[0], words[1], words[2:], window),
+                                       corpus, tuple(words[2:])))
 
     def on_embeddings_screen_counted(self, message: Counted) -> None:
+        table = message.table
+        self.last_done = ("cooc", message.corpus, table.i, table.j, message.probes, table.window)
         self.query_one("#embed-cooc-out", Static).update(cooc_view(message.table))
 
     @work(thread=True, exclusive=True, group="embed-warm", exit_on_error=False)
@@ -488,6 +503,23 @@ class EmbeddingsScreen(DojoScreen):
             self._status("embed.status.failed", "red", error=text)
         if event.worker.group == "embed-query" and self._pending_queries:  # a lesson's next question still runs
             self._ask(self._pending_queries.pop(0))
+
+    def code_snippet(self):
+        """F12: gensim's code for what was done last: the training, the query or the benchmarks."""
+        if self.last_done is None:
+            return None
+        from engine.codegen import embeddings as code
+
+        kind, *args = self.last_done
+        if kind == "train":
+            return code.train_snippet(args[0])
+        if kind == "query":
+            return code.query_snippet(*args)
+        if kind == "compare":
+            return code.compare_snippet(args[0])
+        if kind == "cooc":
+            return code.cooc_snippet(*args)
+        return code.eval_snippet(args[0])
 
     def has_unsaved(self) -> bool:
         return self.training

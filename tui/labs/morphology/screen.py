@@ -35,6 +35,7 @@ from engine.tokenize.morph import ANALYZERS, JAVA_ANALYZERS, MorphConfig
 from ...i18n import say, t
 from ...screens.base import DojoScreen, describe_error
 from ...widgets.caret_input import CaretInput
+from ...widgets.code_panel import CODE_BINDING, CodeExport
 
 if TYPE_CHECKING:
     from engine.tokenize.morph import MorphResult
@@ -58,15 +59,17 @@ def pos_text(result: MorphResult) -> Text:
     return out
 
 
-class MorphologyScreen(DojoScreen):
+class MorphologyScreen(CodeExport, DojoScreen):
     CSS_PATH = "morphology.tcss"
+    CODE_NAME = "morphology"
     BINDINGS = [
         Binding("f2", "cycle_analyzer", "Analyser", id="morph.analyzer"),
         Binding("f3", "toggle_norm", "Norm", id="morph.norm", group=OKT_OPTIONS),
         Binding("f4", "toggle_stem", "Stem", id="morph.stem", group=OKT_OPTIONS),
         Binding("f5", "all", "All", id="morph.all"),
         Binding("f6", "vocab", "OOV", id="morph.vocab"),
-        Binding("escape", "back", "Back", id="morph.back"),
+        Binding("escape", "back", "Back", id="morph.back", show=False),  # the palette lists it; F12 needs the room
+        CODE_BINDING,
     ]
 
     class Analyzed(Message):
@@ -323,6 +326,28 @@ class MorphologyScreen(DojoScreen):
     def action_vocab(self) -> None:
         self.query_one("#morph-vocab", Static).update(t("morph.others.running", analyzer="OOV"))
         self._vocab_worker()
+
+    def code_snippet(self):
+        """F12: KoNLPy's calls for the analysis on screen (every analyser after F5), then the word
+        splitters and subwords of the splits panel."""
+        from engine.codegen.morphology import morphs_snippet, words_snippet
+        from engine.codegen.snippet import Snippet
+
+        from engine.tokenize.words import WORD_SPLITTERS
+
+        words = None
+        if self.splits is not None:
+            subwords = [r.name for r in self.splits.rows if r.name not in WORD_SPLITTERS and ":" not in r.name]
+            words = words_snippet(self.splits.text, subwords)
+        if self.result is None:
+            return words  # Java missing: the word splitters still ran
+        config = MorphConfig(analyzer=self.result.analyzer, norm=self.norm, stem=self.stem)
+        names = [self.result.analyzer, *[n for n in JAVA_ANALYZERS if n in self.others]]
+        morphs = morphs_snippet(self.result.text, config, analyzers=names)
+        if words is None or self.splits.text != self.result.text:
+            return morphs
+        return Snippet(morphs.title + ", beside words and subwords", morphs.code + "\n\n\n" + words.code,
+                       morphs.libraries + words.libraries)
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:

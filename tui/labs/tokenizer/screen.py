@@ -39,6 +39,7 @@ from engine.tokenize.wordfreqs import DEFAULT_EXAMPLE, EXAMPLES
 
 from ...i18n import say, t
 from ...screens.base import DojoScreen, describe_error
+from ...widgets.code_panel import CODE_BINDING, CodeExport
 from . import views
 
 if TYPE_CHECKING:
@@ -62,8 +63,9 @@ PLAY_SECONDS = 0.7
 STEP = Binding.Group("tok.step", compact=True)
 
 
-class TokenizerScreen(DojoScreen):
+class TokenizerScreen(CodeExport, DojoScreen):
     CSS_PATH = "tokenizer.tcss"
+    CODE_NAME = "tokenizer"
     BINDINGS = [
         Binding("f2", "cycle_tokenizer", "Tokenizer", id="tok.tokenizer"),
         Binding("f3", "cycle_algo", "Algorithm", id="tok.algo"),
@@ -74,7 +76,8 @@ class TokenizerScreen(DojoScreen):
         Binding("f8", "compare", "Compare", id="tok.compare"),
         Binding("f9", "details", "Details", id="tok.details"),
         Binding("ctrl+r", "train", "Train", id="tok.train"),
-        Binding("escape", "back", "Back", id="tok.back"),
+        Binding("escape", "back", "Back", id="tok.back", show=False),  # the palette lists it; F12 needs the room
+        CODE_BINDING,
     ]
 
     class Encoded(Message):
@@ -126,6 +129,8 @@ class TokenizerScreen(DojoScreen):
         self.at = 0
         self.player: Any = None
         self.training = False
+        self.trained: Any = None
+        """The TokenizerTrainConfig of the last training started (what F12 shows on the train tab)."""
 
     # ----- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -393,7 +398,37 @@ class TokenizerScreen(DojoScreen):
             self.notify(say(exc) if isinstance(exc, DojoError) else str(exc), severity="error", markup=False)
             return
         self.training = True
+        self.trained = config
         self._train_worker(config)
+
+    def code_snippet(self):
+        """F12: the code of the tab in view: the playground's split (with transformers' details when
+        shown), the step-through as plain Python, the comparison, or the last training."""
+        tab = self.query_one("#tok-tabs", TabbedContent).active
+        if tab == "tok-tab-steps":
+            if self.steps is None:
+                return None
+            from engine.codegen.tokenizer import steps_snippet
+
+            return steps_snippet(self.steps.config, self.steps.table, self.steps.example)
+        if tab == "tok-tab-train":
+            if self.trained is None:
+                return None
+            from engine.codegen.tokenizer import train_snippet
+
+            return train_snippet(self.trained)
+        if tab == "tok-tab-compare":
+            if self._compared is None:
+                return None
+            from engine.codegen.tokenizer import compare_snippet
+
+            names = [r.name for r in self._compared.rows[2:]]  # after the words and characters rows
+            return compare_snippet(self._compared.text, names)
+        if self.encoded is None:
+            return None
+        from engine.codegen.tokenizer import inspect_snippet
+
+        return inspect_snippet(self.encoded.tokenizer, self.text, details=self._facts is not None)
 
     def action_back(self) -> None:
         if self.player is not None:
