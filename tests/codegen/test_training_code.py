@@ -174,4 +174,48 @@ def test_cli_show_code_prints_the_run_as_a_script_instead_of_starting_it(isolate
     dpo = dojo("train", "dpo", "--beta", "0.25", "--show-code")
     assert dpo.returncode == 0, dpo.stderr
     assert "DPOTrainer(" in dpo.stdout and "beta=0.25," in dpo.stdout
-    assert not (isolated_home / "runs").exists() or not any((isolated_home / "runs").iterdir())  # nothing started
+    assert store_empty(isolated_home)  # nothing started
+
+
+async def test_f12_in_the_dpo_lab_shows_the_script_for_the_form_as_filled(isolated_home, monkeypatch):
+    import engine.runs.spec
+    from textual.widgets import Input
+
+    from tui.i18n import set_lang
+    from tui.labs.training.screen import TrainingScreen
+    from tui.widgets.code_panel import CodePanel
+
+    from .test_code_panel import LabApp, text_of
+
+    monkeypatch.setattr(engine.runs.spec, "gpu_present", lambda: False)
+    set_lang("en")
+    app = LabApp(TrainingScreen({"max_seq_length": 64}, kind="dpo"))
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        lab = app.screen
+        lab.query_one("#cfg-beta", Input).value = "0.3"
+        await pilot.pause()
+        await pilot.press("f12")
+        await pilot.pause()
+        assert isinstance(app.screen, CodePanel)
+        assert "Preference-tune dojo-tiny with DPO (LoRA, beta 0.3)" in text_of(app)
+        code = app.screen.snippet.code
+        assert "beta=0.3," in code and "max_length=64," in code and "DPOTrainer(" in code
+        await pilot.press("s")
+        await pilot.pause()
+        [saved] = list((isolated_home / "code").glob("training-dpo-*.py"))
+        compile(saved.read_text(encoding="utf-8"), str(saved), "exec")
+        await pilot.press("escape")
+        await pilot.pause()
+        lab.query_one("#cfg-beta", Input).value = "much"  # a row that cannot be read: the form's message
+        await pilot.pause()
+        await pilot.press("f12")
+        await pilot.pause()
+        assert app.screen is lab and any("beta" in n.message.lower() for n in app._notifications)
+    assert store_empty(isolated_home)
+
+
+def store_empty(home) -> bool:
+    from engine.runs import store
+
+    return store.all_run_dirs() == []
