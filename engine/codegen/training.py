@@ -165,11 +165,11 @@ def _data_lines(spec: RunSpec, task: str) -> tuple[list[str], list[str]]:
             if name == "PANG_LEE":
                 files.append("PANG_LEE")
             else:
-                files.append(repr(str(DATA_DIR / name)))
+                files.append(str(DATA_DIR / name))
     else:
         path = Path(source).expanduser()
         if path.is_file():
-            files.append(repr(str(path.resolve())))
+            files.append(str(path.resolve()))
         elif spec.online:
             hub = True
         else:
@@ -194,7 +194,7 @@ def _data_lines(spec: RunSpec, task: str) -> tuple[list[str], list[str]]:
                     "            yield {**row, 'split': 'train' if split == 'train' else 'test'}",
                     "", ""]
     else:
-        suffixes = {Path(eval(f)).suffix.lower() for f in files if f != "PANG_LEE"}  # noqa: S307 - our own reprs
+        suffixes = {Path(f).suffix.lower() for f in files if f != "PANG_LEE"}
         if suffixes & {".jsonl", ".json"}:
             readers += ["def read_json(path):",
                         "    text = open(path, encoding='utf-8-sig').read()",
@@ -215,9 +215,9 @@ def _data_lines(spec: RunSpec, task: str) -> tuple[list[str], list[str]]:
     def reader(f: str) -> str:
         if f == "PANG_LEE":
             return "read_pang_lee(PANG_LEE)"
-        suffix = Path(eval(f)).suffix.lower()  # noqa: S307 - our own reprs
+        suffix = Path(f).suffix.lower()
         fn = {".csv": "read_csv", ".tsv": "read_csv", ".parquet": "read_parquet"}.get(suffix, "read_json")
-        return f"{fn}({f})"
+        return f"{fn}({f!r})"
 
     col = lambda ours: columns.get(ours, ours)  # noqa: E731
     if task == "sentiment":

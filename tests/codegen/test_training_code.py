@@ -154,6 +154,8 @@ def test_every_form_compiles_to_the_right_libraries(tmp_path):
         (RunSpec.suggested(kind="dpo", gpu=False, adapter=str(adapter), loss_type="ipo", beta=0.3),
          ["PeftModel.from_pretrained(model, ADAPTER, is_trainable=True)", "delete_adapter('ref')", "beta=0.3",
           "loss_type=['ipo']", "peft_config=None"], ["LoraConfig"]),
+        (RunSpec.suggested("instruction", gpu=False, dataset="someone/chats", online=True, method="full"),
+         ["load_dataset(name)", "read_hub('someone/chats')", "SFTTrainer("], ["peft"]),
     ]
     for spec, present, absent in cases:
         code = training_snippet(spec).text()
