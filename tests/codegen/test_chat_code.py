@@ -132,3 +132,21 @@ async def test_f12_in_the_chat_lab_shows_the_last_reply_as_code(tiny, isolated_h
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is lab
+
+
+def test_cli_show_code_of_a_saved_chat_answers_its_last_message_again(isolated_home):
+    from engine.chat.conversation import ChatMessage, Conversation
+    from engine.chat.store import ChatStore
+
+    conv = Conversation(system="Be kind.", model="dojo-tiny", settings={"max_new_tokens": 7, "temperature": 0.7,
+                                                                         "seed": 11})
+    conv.add_user("What is a token?")
+    conv.add_reply(ChatMessage("assistant", "A piece of text."))
+    ChatStore().save(conv)
+    shown = dojo("chat", "--resume", conv.id, "--show-code")
+    assert shown.returncode == 0, shown.stderr
+    code = shown.stdout
+    assert code.startswith("# Answer the conversation with dojo-tiny (the base model, sample)")
+    assert "{'role': 'user', 'content': 'What is a token?'}" in code and "A piece of text." not in code
+    assert "temperature=0.7" in code and "set_seed(11)" in code and "max_new_tokens=7" in code
+    compile(code, "snippet.py", "exec")
