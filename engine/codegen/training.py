@@ -102,6 +102,14 @@ def _arguments(spec: RunSpec, cls: str, extra: dict[str, Any]) -> list[str]:
     return lines + [")"]
 
 
+def _keep_best_note(spec: RunSpec) -> list[str]:
+    if not spec.keep_best:
+        return []
+    metric = "accuracy" if spec.kind == "sft" and spec.task == "sentiment" else "loss"
+    return [f"# (LLM Dojo's run also keeps the weights of the best held-out {metric} and saves those; this script",
+            "#  saves the last step's. Trainer's load_best_model_at_end=True does the same for eval_loss.)"]
+
+
 def _load_lines(spec: RunSpec) -> list[str]:
     lines = [f"MODEL = {model_path(spec.model)!r}", f"SEED = {spec.seed}", *_device_lines(spec), "",
              "tokenizer = AutoTokenizer.from_pretrained(MODEL)"]
@@ -307,7 +315,7 @@ def sft_snippet(spec: RunSpec) -> Snippet:
                                                   "packing": False}),
                   "trainer = SFTTrainer(model=model, args=args, train_dataset=Dataset.from_list(train_rows),",
                   "                     eval_dataset=Dataset.from_list(test_rows), processing_class=tokenizer)"]
-    lines += ["trainer.train()", "",
+    lines += ["trainer.train()", *_keep_best_note(spec), "",
               f"OUT = {OUT + '/model'!r}",
               "trainer.save_model(OUT)  # " + ("the adapter alone: adapter_config.json + adapter_model.safetensors"
                                              if lora else "the whole fine-tuned model"),
@@ -380,7 +388,7 @@ def dpo_snippet(spec: RunSpec) -> Snippet:
               "trainer = DPOTrainer(model=model, args=args, train_dataset=Dataset.from_list(train_rows),",
               "                     eval_dataset=Dataset.from_list(test_rows), processing_class=tokenizer,",
               f"                     peft_config={peft_config})",
-              "trainer.train()", "",
+              "trainer.train()", *_keep_best_note(spec), "",
               f"OUT = {OUT + '/model'!r}"]
     if spec.adapter:
         lines.append("trainer.model.delete_adapter('ref')  # save the trained adapter alone")
