@@ -198,6 +198,9 @@ def build(spec: RunSpec, run_dir: Path, device: str, *, callbacks: list, count: 
     collator = CountingPreferenceCollator(
         DataCollatorForPreference(pad_token_id=tokenizer.pad_token_id, max_length=spec.max_seq_length,
                                   truncation_mode=config.truncation_mode), count)
+    from transformers import set_seed
+
+    set_seed(spec.seed)  # a fresh adapter's random start (trl wraps the model before the Trainer seeds)
     trainer = DPOTrainer(model=model, args=config, train_dataset=Dataset.from_list(as_conversation(data.train, chat)),
                          eval_dataset=Dataset.from_list(as_conversation(data.test, chat)), processing_class=tokenizer,
                          data_collator=collator, callbacks=callbacks, peft_config=peft_config)

@@ -250,8 +250,6 @@ def total_steps(spec: RunSpec, n_train: int) -> int:
 
 
 def _mixed_precision(spec: RunSpec, device: str) -> dict[str, bool]:
-    import torch
-
     if not device.startswith("cuda"):
         return {"bf16": False, "fp16": False}
     if spec.dtype in ("float32", "fp32"):

@@ -19,7 +19,7 @@ import typer
 from engine.chat.session import CHAT_DEFAULTS
 from engine.generation.params import SamplingParams
 
-from .common import JsonOpt, print_json
+from .common import JsonOpt, ShowCodeOpt, print_code, print_json
 from .options import config_options
 
 HELP_LINE = "commands: /adapter NAME|base, /side, /new, /quit; a line ending in \\ continues"
@@ -51,7 +51,7 @@ def chat(
     rename: Annotated[Optional[str], typer.Option("--rename", metavar="ID",
                                                   help="Rename a saved conversation (with --title).")] = None,
     title: Annotated[Optional[str], typer.Option("--title", metavar="TEXT", help="The new title, with --rename.")] = None,
-    json_out: JsonOpt = False, sampling: dict = None,
+    json_out: JsonOpt = False, show_code: ShowCodeOpt = False, sampling: dict = None,
 ) -> None:
     """Chat with a model and its adapters: streamed replies, adapters switched without reloading the base."""
     from engine.chat.store import ChatStore
@@ -76,10 +76,57 @@ def chat(
         from engine.chat.session import default_model
 
         model, notices = default_model()
+    if show_code:
+        print_code(_chat_snippet(model, list(adapter or []), system or "", params, resume))
+        return
     if not plain:
         _open_app(ctx, model, list(adapter or []), system or "", sampling)
         return
     _repl(model, list(adapter or []), system or "", params, notices, json_out, resume)
+
+
+def _chat_snippet(model: str, adapters: list[str], system: str, params: SamplingParams, resume: str | None):
+    """The chat as plain transformers + peft: with --resume, the saved conversation's last reply;
+    otherwise a read-reply loop on stdin. Only the tokenizer is read (is there a chat template?)."""
+    import re
+    from pathlib import Path
+
+    from engine.codegen.chat import chat_snippet
+    from engine.errors import DojoError
+    from engine.generation.chat_formats import has_template, tokenizer_for
+
+    named: dict[str, str] = {}
+    for path in adapters:
+        folder = Path(path).expanduser()
+        if not (folder / "adapter_config.json").is_file():
+            raise DojoError.keyed("convo.no_folder" if not folder.is_dir() else "convo.not_adapter", path=path)
+        name = re.sub(r"[^\w-]+", "-", folder.name).strip("-") or "adapter"
+        named[name if name not in named else f"{name}-{len(named) + 1}"] = str(folder.resolve())
+    active = list(named)[-1] if named else None
+    messages = None
+    if resume:
+        from engine.chat.store import ChatStore
+
+        conv = ChatStore().load(resume)
+        model, system = conv.model, conv.system
+        if conv.settings:
+            params = SamplingParams.from_options(conv.settings)
+        users = [i for i, m in enumerate(conv.messages) if m.role == "user"]
+        if users:
+            last = users[-1]
+            answered = conv.messages[last + 1] if last + 1 < len(conv.messages) else None
+            for path in conv.adapters:
+                name = re.sub(r"[^\w-]+", "-", Path(path).name).strip("-") or "adapter"
+                named.setdefault(name, path)
+            active = answered.adapter if answered is not None and answered.adapter in named else None
+            conv.messages = conv.messages[: last + 1]
+            messages = conv.model_messages()
+    from engine.device import pick_device, pick_dtype
+
+    builtin = not has_template(tokenizer_for(model))
+    device = pick_device("auto")  # where the chat loads the model
+    return chat_snippet(model, params, messages=messages, system=system, adapters=named, active=active,
+                        builtin_format=builtin, device=device, dtype=pick_dtype(device, None))
 
 
 def _saved(store, list_: bool, export: str | None, delete: str | None, json_out: bool) -> None:

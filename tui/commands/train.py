@@ -16,7 +16,7 @@ import typer
 from engine.runs.spec import RunSpec
 from engine.training.lora import DeltaConfig, MergeConfig
 
-from .common import JsonOpt, print_json
+from .common import JsonOpt, ShowCodeOpt, print_code, print_json
 from .options import config_options
 
 train_app = typer.Typer(help="Train models in background runs: pretrain (the embedded models), sft (fine-tuning), "
@@ -27,6 +27,13 @@ FollowOpt = Annotated[bool, typer.Option("--follow", help="Watch the run after s
 
 def register(app: typer.Typer) -> None:
     app.add_typer(train_app, name="train")
+
+
+def _show_code(spec: RunSpec) -> None:
+    """The run as a plain transformers / trl / peft script, printed instead of starting it."""
+    from engine.codegen.training import training_snippet
+
+    print_code(training_snippet(spec))
 
 
 def _start(spec: Any, json_out: bool) -> str:
@@ -59,12 +66,15 @@ def pretrain_cmd(given: dict, follow: FollowOpt = False, json_out: JsonOpt = Fal
 
 @train_app.command("sft")
 @config_options(RunSpec, groups=("train",))
-def sft_cmd(given: dict, follow: FollowOpt = False, json_out: JsonOpt = False) -> None:
+def sft_cmd(given: dict, follow: FollowOpt = False, json_out: JsonOpt = False,
+            show_code: ShowCodeOpt = False) -> None:
     """Fine-tune a model in a background run; prints the run id and returns at once.
 
     Unset options take the values suggested for the model and this machine (a tiny model on a
     CPU trains for 10 epochs at 1e-3; a real model for 1-2 epochs at 2e-5)."""
     spec = RunSpec.suggested(kind="sft", **given)
+    if show_code:
+        return _show_code(spec)
     run_id = _start(spec, json_out)
     if follow:
         from .runs import attach
@@ -74,12 +84,15 @@ def sft_cmd(given: dict, follow: FollowOpt = False, json_out: JsonOpt = False) -
 
 @train_app.command("lora")
 @config_options(RunSpec, groups=("train", "lora"), exclude=("method",))
-def lora_cmd(given: dict, follow: FollowOpt = False, json_out: JsonOpt = False) -> None:
+def lora_cmd(given: dict, follow: FollowOpt = False, json_out: JsonOpt = False,
+             show_code: ShowCodeOpt = False) -> None:
     """Fine-tune LoRA adapters on a frozen model in a background run (SFT with --method lora).
 
     Only the adapters are saved (adapter_config.json + adapter_model.safetensors, a few MB), naming their
     base model. --qlora loads the frozen model in 4-bit (CUDA and bitsandbytes only)."""
     spec = RunSpec.suggested(kind="sft", method="lora", **given)
+    if show_code:
+        return _show_code(spec)
     run_id = _start(spec, json_out)
     if follow:
         from .runs import attach
@@ -89,13 +102,16 @@ def lora_cmd(given: dict, follow: FollowOpt = False, json_out: JsonOpt = False) 
 
 @train_app.command("dpo")
 @config_options(RunSpec, groups=("train", "lora", "dpo"), exclude=("task", "labels"))
-def dpo_cmd(given: dict, follow: FollowOpt = False, json_out: JsonOpt = False) -> None:
+def dpo_cmd(given: dict, follow: FollowOpt = False, json_out: JsonOpt = False,
+            show_code: ShowCodeOpt = False) -> None:
     """Preference-tune a model with DPO in a background run (prompt / chosen / rejected pairs).
 
     --data: a JSONL/CSV file with prompt, chosen and rejected fields; empty: the built-in bilingual
     'preferences' pairs. LoRA by default (the reference is the base with the adapter off); --adapter DIR
     continues an SFT adapter, whose SFT model is then the reference."""
     spec = RunSpec.suggested(kind="dpo", **given)
+    if show_code:
+        return _show_code(spec)
     run_id = _start(spec, json_out)
     if follow:
         from .runs import attach

@@ -31,6 +31,7 @@ from textual.worker import Worker, WorkerState
 
 from ...i18n import say, t
 from ...screens.base import DojoScreen
+from ...widgets.code_panel import CODE_BINDING, CodeExport
 from .widgets import Bubble, MessageList, SidePane, TokenBuffer
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ def default_load(name: str) -> LoadedModel:
     return shared().get(name)
 
 
-class ChatScreen(DojoScreen):
+class ChatScreen(CodeExport, DojoScreen):
     """The chat lab. ``try_it``: model, adapters (folders), system, sampling settings."""
 
     CSS_PATH = "chat.tcss"
@@ -64,7 +65,9 @@ class ChatScreen(DojoScreen):
         Binding("ctrl+r", "regenerate", "Regenerate", id="chat.regenerate", show=False),
         Binding("ctrl+n", "newline", "New line", id="chat.newline", show=False),
         Binding("up", "history", "Previous message", id="chat.history", show=False, priority=True),
+        CODE_BINDING,
     ]
+    CODE_NAME = "chat"
 
     class Ready(Message):
         def __init__(self, session: ChatSession, notices: list) -> None:
@@ -282,6 +285,14 @@ class ChatScreen(DojoScreen):
     def _show_conversation(self) -> None:
         assert self.session is not None
         self.query_one("#chat-log", MessageList).show(self.session.conversation.messages)
+
+    def code_snippet(self):
+        """The last reply as plain transformers + peft: base, adapters, chat template, ``generate``."""
+        if self.session is None:
+            return None
+        from engine.codegen.chat import session_snippet
+
+        return session_snippet(self.session)
 
     # ----- actions ------------------------------------------------------------------------------
     def action_send(self) -> None:

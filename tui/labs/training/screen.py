@@ -25,11 +25,12 @@ from engine.runs.spec import RunSpec
 
 from ...i18n import t
 from ...screens.base import DojoScreen
+from ...widgets.code_panel import CODE_BINDING, CodeExport
 from ...widgets.runs.view import RunView
 from .form import RunForm
 
 
-class TrainingScreen(DojoScreen):
+class TrainingScreen(CodeExport, DojoScreen):
     """Fine-tune a model in a background run and watch it train."""
 
     CSS_PATH = "training.tcss"
@@ -39,7 +40,9 @@ class TrainingScreen(DojoScreen):
         Binding("ctrl+r", "runs", "Runs", id="train.runs"),
         Binding("f5", "log_scale", "Log scale", id="train.log", show=False),
         Binding("escape", "back", "Back", id="train.back"),
+        CODE_BINDING,
     ]
+    CODE_NAME = "training"
 
     class Started(Message):
         def __init__(self, run_id: str) -> None:
@@ -52,6 +55,7 @@ class TrainingScreen(DojoScreen):
         self.kind = kind if kind in ("sft", "lora", "dpo") else "sft"
         """Which form: sft (full or LoRA fine-tuning), lora (adapters, QLoRA), dpo (preference tuning)."""
         self.run_id: str | None = None
+        self.CODE_NAME = "training" if self.kind == "sft" else f"training-{self.kind}"
 
     def _key(self, key: str) -> str:
         return key if self.kind == "sft" else f"{key}_{self.kind}"
@@ -78,6 +82,19 @@ class TrainingScreen(DojoScreen):
     def has_unsaved(self) -> bool:
         """The form was edited and no run was started from it (quitting asks first)."""
         return self.query_one(RunForm).changed
+
+    def code_snippet(self):
+        """The script for the form as filled: Trainer / SFTTrainer / LoRA / QLoRA / DPOTrainer."""
+        from engine.codegen.training import training_snippet
+        from engine.errors import DojoError
+
+        from ...widgets.config_form import FormError
+
+        try:
+            spec = self.query_one(RunForm).spec()
+        except FormError as exc:  # a row that cannot be read: the form's own translated message
+            raise DojoError(str(exc)) from None
+        return training_snippet(spec)
 
     # -- actions -----------------------------------------------------------------
     def action_start(self) -> None:
