@@ -179,7 +179,7 @@ class ApplicationsScreen(CodeExport, DojoScreen):
                             yield Static(id="apps-rag-hits")
                             yield Static(id="apps-rag-answer")
                             yield Static(id="apps-rag-prompt")
-        yield Footer()
+        yield Footer(show_command_palette=False)  # every key of the lab fits 80 columns (Ctrl+P still opens it)
 
     def on_mount(self) -> None:
         super().on_mount()
