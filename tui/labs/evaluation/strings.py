@@ -41,7 +41,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "eval.set.heldout-ko": "퍼플렉서티: 한국어",
         "eval.set.heldout-en": "퍼플렉서티: 영어",
         "eval.set.heldout": "퍼플렉서티: 전체",
-        "key.eval.run": "평가",
+        "key.eval.run": "평가 실행",
         "key.eval.stop": "중지/뒤로",
         "key.eval.items": "항목",
         "key.eval.background": "백그라운드",
