@@ -385,7 +385,7 @@ def rag_snippet(config: AppsRagConfig) -> Snippet:
     head.append("from transformers import AutoModelForCausalLM, AutoTokenizer")
     q_label, a_label = LABELS[lang]
     kwargs = SamplingParams(max_new_tokens=config.max_new_tokens).resolve()[0].generate_kwargs()
-    args = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
+    args = ",\n                                ".join(f"{k}={v!r}" for k, v in kwargs.items())
     code = head + ["", "",
                    f"LESSONS = {str(ROOT)!r}  # the course's lessons, one folder each",
                    f"MODEL = {model_path(config.model)!r}",

@@ -137,7 +137,7 @@ def _candidate(model: str, adapter: str | None) -> dict[str, Any]:
     if adapter:
         adapter_dir = str(Path(run_output(adapter)).expanduser().resolve())
         card = read_card(Path(adapter_dir)) or card
-    label = f"{model} + {Path(adapter).name}" if adapter else model
+    label = Path(adapter).name if adapter else model  # as the results table names it
     out: dict[str, Any] = {"label": label, "model": path, "adapter": adapter_dir, "context": context}
     if card is not None and getattr(card, "labels", ()):
         out["labels"], out["template"] = list(card.labels), card.template

@@ -28,6 +28,21 @@ def loaded(tiny_llama_dir):
     return load_model(str(tiny_llama_dir))
 
 
+@pytest.fixture(scope="module")
+def adapter(tiny_llama_dir, tmp_path_factory):
+    """A LoRA adapter with non-zero weights, so the base and the adapter score differently."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    torch.manual_seed(5)
+    model = get_peft_model(AutoModelForCausalLM.from_pretrained(tiny_llama_dir),
+                           LoraConfig(r=4, target_modules=["q_proj", "v_proj"], init_lora_weights=False))
+    folder = tmp_path_factory.mktemp("adapters") / "lora-code"
+    model.save_pretrained(folder)
+    return folder
+
+
 class LabApp(App):
     def __init__(self, screen):
         super().__init__()
@@ -75,10 +90,12 @@ def same_as_lab(result, printed: dict) -> None:
 
 
 @pytest.mark.slow
-async def test_lab_code_gives_the_labs_scores_for_every_set(loaded, tiny_llama_dir, tmp_path):
+async def test_lab_code_gives_the_labs_scores_for_every_set(loaded, tiny_llama_dir, adapter, tmp_path):
+    """Base and LoRA adapter, three sets, one shot, the chat template: the same numbers."""
     set_lang("en")
     model = str(tiny_llama_dir)
-    try_it = {"model": model, "tasks": ["course-mc", "sentiment-ko", "course-qa"], "limit": 2, "n_shot": 1}
+    try_it = {"model": model, "adapters": [str(adapter)], "tasks": ["course-mc", "sentiment-ko", "course-qa"],
+              "limit": 2, "n_shot": 1, "chat_template": True}
     app = LabApp(EvaluationScreen(try_it, load=lambda name: loaded))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
@@ -100,15 +117,18 @@ async def test_lab_code_gives_the_labs_scores_for_every_set(loaded, tiny_llama_d
         await pilot.pause()
         assert app.screen is lab
     assert "evaluate.load(f\"{METRICS}/f1\")" in snippet.code and "engine/evaluation/metrics" in snippet.code
+    assert "PeftModel.from_pretrained" in snippet.code and "apply_chat_template" in snippet.code
     # perplexity (rolling windows over the 128-token context) on a text file, in the same process
     text = tmp_path / "notes.txt"
     text.write_text("the cat sat on the mat. " * 30 + "\n\n언어 모델은 다음 토큰을 예측합니다.\n\n" + "hello world " * 5,
                     encoding="utf-8")
     ppl = EvalConfig(task="perplexity", data=str(text), limit=2, batch_size=1)
     out = outputs(run_snippet(snippet.text() + "\n\n" + eval_snippet([Candidate(model)], [ppl]).text()))
-    assert [r["data"] for r in out[0]] == ["course-mc", "sentiment-ko", "course-qa"]
-    for printed in out[0]:
-        same_as_lab(lab.comparisons[printed["data"]].results[0], printed)
+    assert [r["data"] for r in out[0]] == ["course-mc", "sentiment-ko", "course-qa"] * 2  # the base, then the adapter
+    for k, printed in enumerate(out[0]):
+        same_as_lab(lab.comparisons[printed["data"]].results[k // 3], printed)
+    mc = [r for r in out[0] if r["data"] == "course-mc"]
+    assert mc[0]["items"][0]["loglikelihoods"] != pytest.approx(mc[1]["items"][0]["loglikelihoods"], abs=1e-3)
     direct = evaluate_candidates([Candidate(model)], ppl, load=lambda name: loaded).results[0]
     assert direct.items[0]["tokens"] > 128  # the first text needs two windows
     same_as_lab(direct, out[1][0])
