@@ -63,12 +63,17 @@ async def shown_code(pilot, lab):
 @pytest.mark.slow
 async def test_prompt_and_dataset_tabs_code_gives_the_labs_prompt_and_report(tiny):
     set_lang("en")
-    lab = ApplicationsScreen({"tab": "prompt", "shots": 3}, load=lambda name: tiny)
+    lab = ApplicationsScreen({"tab": "prompt", "shots": 2, "limit": 4}, load=lambda name: tiny)
     app = LabApp(lab)
     async with app.run_test(size=(100, 30)) as pilot:
         await finish(pilot)
-        assert lab.prompt is not None and len(lab.prompt.shots) == 3
+        assert lab.prompt is not None and len(lab.prompt.shots) == 2
         prompt_code = await shown_code(pilot, lab)
+        await pilot.press("ctrl+r")  # zero- vs 2-shot accuracy: the tab's code is now that measurement
+        await finish(pilot)
+        assert lab.icl is not None
+        icl_code = await shown_code(pilot, lab)
+        assert icl_code.title.startswith("In-context learning") and "for n_shot in [0, 2]:" in icl_code.code
         await pilot.press("f2")
         await finish(pilot)
         await pilot.press("f12")  # the data tab has loaded nothing yet
