@@ -332,7 +332,6 @@ def unreadable(text):
 SENTENCE_DENSE = '''
 def dense_search(question, k):
     """The cosine of sentence-transformers embeddings (the optional English encoder)."""
-    encoder = SentenceTransformer(ENCODER, device="cpu")
     matrix = torch.nn.functional.normalize(torch.as_tensor(encoder.encode([p["text"] for p in corpus])), dim=-1)
     q = torch.nn.functional.normalize(torch.as_tensor(encoder.encode([question])), dim=-1)[0]
     top = torch.topk(matrix @ q, min(k, len(corpus)))
@@ -340,8 +339,8 @@ def dense_search(question, k):
 
 
 def unreadable(text):
-    ids = encoder_tokenizer(text, add_special_tokens=False)["input_ids"]
-    return sum(1 for i in ids if i == encoder_tokenizer.unk_token_id), len(ids)
+    ids = encoder.tokenizer(text, add_special_tokens=False)["input_ids"]
+    return sum(1 for i in ids if i == encoder.tokenizer.unk_token_id), len(ids)
 '''
 
 
@@ -405,7 +404,7 @@ def rag_snippet(config: AppsRagConfig) -> Snippet:
              f"CONTEXT = {context!r}  # the longest sequence the model was built for" if context is not None else
              "CONTEXT = tokenizer.model_max_length if 0 < tokenizer.model_max_length < 10**8 else 2048"]
     if encoder:
-        code.append("encoder_tokenizer = SentenceTransformer(ENCODER, device='cpu').tokenizer")
+        code.append("encoder = SentenceTransformer(ENCODER, device='cpu')")
     code.append("retriever = RETRIEVER")
     if dense:
         code += ["bad, total = unreadable(QUESTION)",
