@@ -132,3 +132,23 @@ def test_cli_show_code_prints_the_prompt_and_rag_code():
     assert shown.stdout == rag_snippet(AppsRagConfig(question=question, retriever="dense", k=2)).text()
     assert "def dense_search" in shown.stdout and "LuceneBM25Model" in shown.stdout
     compile(shown.stdout, "rag.py", "exec")
+
+
+def test_other_settings_give_code_that_compiles():
+    """Retrievers with and without an answer, prompts with every element, the other data sets."""
+    import itertools
+
+    from engine.applications.config import AppsDataConfig
+    from engine.codegen.applications import data_snippet
+
+    for retriever, generate, question in itertools.product(("bm25", "tfidf", "dense"), (True, False),
+                                                           ("토큰이 뭐예요?", "What is a token?")):
+        code = rag_snippet(AppsRagConfig(question=question, retriever=retriever, generate=generate)).text()
+        compile(code, "rag.py", "exec")
+        assert ("def dense_search" in code) == (retriever == "dense")
+    for config in (AppsPromptConfig(), AppsPromptConfig(shots=4, cot=True, chat_template=True, context="c",
+                                                        instruction="", data="sentiment-ko")):
+        compile(prompt_snippet(config).text(), "prompt.py", "exec")
+    for source in ("sentiment-en", "instructions", "rag-questions"):
+        compile(data_snippet(AppsDataConfig(source=source)).text(), "data.py", "exec")
+    compile(icl_snippet(AppsIclConfig(chat_template=True, data="sentiment-en")).text(), "icl.py", "exec")

@@ -143,3 +143,28 @@ def test_cli_show_code_prints_the_labs_code_without_running(isolated_home):
     compile(shown.stdout, "eval.py", "exec")
     assert "datapath('pang_lee_polarity.cor')" in shown.stdout and "apply_chat_template" in shown.stdout
     assert not (isolated_home / "evaluations").exists()  # nothing ran, nothing saved
+
+
+def test_every_task_and_file_format_gives_code_that_compiles(tmp_path):
+    """Settings the runs above do not take: local files (a letter answer, KMMLU columns, several
+    accepted answers, paragraphs of a .txt), zero-shot, two sentiment sets in one file."""
+    import itertools
+
+    kmmlu = tmp_path / "kmmlu.jsonl"
+    kmmlu.write_text(json.dumps({"question": "q", "A": "a", "B": "b", "answer": 2}) + "\n", encoding="utf-8")
+    letters = tmp_path / "mc.jsonl"
+    letters.write_text(json.dumps({"question": "q", "choices": ["a", "b"], "answer": "B"}) + "\n", encoding="utf-8")
+    qa = tmp_path / "qa.jsonl"
+    qa.write_text(json.dumps({"prompt": "p", "answer": ["x", "y"]}) + "\n", encoding="utf-8")
+    paragraphs = tmp_path / "notes.txt"
+    paragraphs.write_text("one\n\ntwo", encoding="utf-8")
+    sets = [("multiple_choice", str(kmmlu)), ("multiple_choice", str(letters)), ("generation", str(qa)),
+            ("perplexity", str(paragraphs)), ("classification", "sentiment-en")]
+    for (task, data), chat in itertools.product(sets, (False, True)):
+        snippet = eval_snippet([Candidate("dojo-tiny")], [EvalConfig(task=task, data=data, chat_template=chat)])
+        compile(snippet.text(), f"{task}.py", "exec")
+        assert ("written out" in snippet.code) == (data == str(kmmlu))  # KMMLU rows: the normalised items
+    both = eval_snippet([Candidate("dojo-tiny")], [EvalConfig(task="classification", data="sentiment-ko"),
+                                                    EvalConfig(task="classification", data="sentiment-en")])
+    compile(both.text(), "both.py", "exec")
+    assert both.code.count("def read_sentiment") == 1 and "items_1 = " in both.code
