@@ -253,8 +253,8 @@ def passages(lang):
             title, _, body = step.partition("\\n")
             title = title[3:].strip()
             for j, chunk in enumerate(chunks(body) or [""]):
-                out.append({"id": f"{meta['id']}/{lang}/{number}/{j + 1}", "title": f"{meta['title'][lang]} > {title}",
-                            "text": f"{title}\\n{chunk}".strip()})
+                out.append({"id": f"{meta['id']}/{lang}/{number}/{j + 1}", "lesson": meta["id"], "step": number,
+                            "title": f"{meta['title'][lang]} > {title}", "text": f"{title}\\n{chunk}".strip()})
     return out
 
 
@@ -270,8 +270,8 @@ def words(text):
 '''
 
 SPARSE = '''
-def sparse_search(question, kind, k):
-    """BM25 (gensim's LuceneBM25Model, a binary query) or the cosine of TF-IDF vectors."""
+def sparse_index(corpus, kind):
+    """BM25 (gensim's LuceneBM25Model, a binary query) or the cosine of TF-IDF vectors -> search(question, k)."""
     docs = [words(p["text"]) for p in corpus]
     dictionary = Dictionary(docs)
     bows = [dictionary.doc2bow(d) for d in docs]
@@ -282,9 +282,12 @@ def sparse_search(question, kind, k):
     else:
         query_model = TfidfModel(dictionary=dictionary)
         index = SparseMatrixSimilarity(query_model[bows], num_docs=len(docs), num_terms=len(dictionary))
-    scores = index[query_model[dictionary.doc2bow(words(question))]]
-    order = sorted(range(len(scores)), key=lambda i: (-float(scores[i]), i))[:k]
-    return [(corpus[i], float(scores[i])) for i in order]
+
+    def search(question, k):
+        scores = index[query_model[dictionary.doc2bow(words(question))]]
+        order = sorted(range(len(scores)), key=lambda i: (-float(scores[i]), i))[:k]
+        return [(corpus[i], float(scores[i])) for i in order]
+    return search
 '''
 
 DENSE = '''
@@ -313,13 +316,15 @@ def embed(texts, max_length, batch_size=16):
     return result
 
 
-def dense_search(question, k):
-    """The cosine of the question's vector with every passage's."""
+def dense_index(corpus):
+    """Every passage embedded once -> search(question, k): the cosine with the question's vector."""
     max_length = min(128, CONTEXT)  # a passage's first 128 tokens: its title and opening
     matrix = embed([p["text"] for p in corpus], max_length)
-    scores = matrix @ embed([question], max_length)[0]
-    top = torch.topk(scores, min(k, len(corpus)))
-    return [(corpus[int(i)], float(s)) for s, i in zip(top.values, top.indices)]
+
+    def search(question, k):
+        top = torch.topk(matrix @ embed([question], max_length)[0], min(k, len(corpus)))
+        return [(corpus[int(i)], float(s)) for s, i in zip(top.values, top.indices)]
+    return search
 
 
 def unreadable(text):
@@ -330,12 +335,15 @@ def unreadable(text):
 '''
 
 SENTENCE_DENSE = '''
-def dense_search(question, k):
+def dense_index(corpus):
     """The cosine of sentence-transformers embeddings (the optional English encoder)."""
     matrix = torch.nn.functional.normalize(torch.as_tensor(encoder.encode([p["text"] for p in corpus])), dim=-1)
-    q = torch.nn.functional.normalize(torch.as_tensor(encoder.encode([question])), dim=-1)[0]
-    top = torch.topk(matrix @ q, min(k, len(corpus)))
-    return [(corpus[int(i)], float(s)) for s, i in zip(top.values, top.indices)]
+
+    def search(question, k):
+        q = torch.nn.functional.normalize(torch.as_tensor(encoder.encode([question])), dim=-1)[0]
+        top = torch.topk(matrix @ q, min(k, len(corpus)))
+        return [(corpus[int(i)], float(s)) for s, i in zip(top.values, top.indices)]
+    return search
 
 
 def unreadable(text):
@@ -410,9 +418,10 @@ def rag_snippet(config: AppsRagConfig) -> Snippet:
         code += ["bad, total = unreadable(QUESTION)",
                  "if total == 0 or bad * 2 > total:  # the encoder cannot read the question: fall back to BM25",
                  "    retriever = 'bm25'",
-                 "hits = dense_search(QUESTION, K) if retriever == 'dense' else sparse_search(QUESTION, retriever, K)"]
+                 "search = dense_index(corpus) if retriever == 'dense' else sparse_index(corpus, retriever)",
+                 "hits = search(QUESTION, K)"]
     else:
-        code.append("hits = sparse_search(QUESTION, retriever, K)")
+        code.append("hits = sparse_index(corpus, retriever)(QUESTION, K)")
     code += ["",
              "",
              "def augmented(hits):",
@@ -446,3 +455,95 @@ def rag_snippet(config: AppsRagConfig) -> Snippet:
     return Snippet(f"RAG over the lessons: {config.retriever} top {config.k}, then {what} with {config.model}",
                    "\n".join(code), libs)
 
+
+
+def hit_rate_snippet(retrievers: tuple[str, ...], ks: tuple[int, ...], model: str = "dojo-tiny") -> Snippet:
+    """hit-rate@k of each retriever on the shipped question set (``llm-dojo rag eval``, F5 in the lab)."""
+    from lessons import ROOT
+
+    from ..applications.rag import PASSAGE_CHARS
+    from ..models.context import context_length
+    from ..models.resolve import resolve_model
+    from ..text.corpus import DATA_DIR
+
+    kinds = list(dict.fromkeys(retrievers))
+    dense = "dense" in kinds
+    encoder = _sentence_encoder_path("en") if dense else None
+    head = ["import json", "import re", "import tomllib", "from pathlib import Path", ""]
+    head += ["import torch"] if dense else []
+    head += ["from gensim.corpora import Dictionary", "from gensim.models import LuceneBM25Model, TfidfModel",
+             "from gensim.similarities import SparseMatrixSimilarity"]
+    if encoder:
+        head.append("from sentence_transformers import SentenceTransformer")
+    if dense:
+        head.append("from transformers import AutoModelForCausalLM, AutoTokenizer")
+    code = head + ["", "", f"LESSONS = {str(ROOT)!r}  # the course's lessons, one folder each",
+                   f"QUESTIONS = {str(DATA_DIR / 'rag_questions.jsonl')!r}  # each names the lesson step that answers it",
+                   f"RETRIEVERS, KS = {kinds!r}, {sorted(set(ks))!r}", f"PASSAGE_CHARS = {PASSAGE_CHARS}"]
+    if dense:
+        code.append(f"MODEL = {model_path(model)!r}  # its hidden states embed the passages")
+        if encoder:
+            code.append(f"ENCODER = {encoder!r}  # the optional English sentence encoder (English questions)")
+    code += ["", "", PASSAGES.strip(), "", "", SPARSE.strip(), "", ""]
+    if dense:
+        code += [DENSE.strip(), "", ""]
+        if encoder:
+            code += [SENTENCE_DENSE.strip().replace("def dense_index", "def sentence_index")
+                     .replace("def unreadable", "def sentence_unreadable"), "", ""]
+        try:
+            context = context_length(resolve_model(model).config)
+        except DojoError:
+            context = None
+        code += ["tokenizer = AutoTokenizer.from_pretrained(MODEL)",
+                 "model = AutoModelForCausalLM.from_pretrained(MODEL, dtype=torch.float32).eval()",
+                 f"CONTEXT = {context!r}" if context is not None else
+                 "CONTEXT = tokenizer.model_max_length if 0 < tokenizer.model_max_length < 10**8 else 2048"]
+        if encoder:
+            code.append("encoder = SentenceTransformer(ENCODER, device='cpu')")
+    code += ["questions = [json.loads(line) for line in open(QUESTIONS, encoding='utf-8') if line.strip()]",
+             "top = max(KS)",
+             "report = []",
+             "for retriever in RETRIEVERS:",
+             "    items = {}",
+             "    for lang in sorted({q['lang'] for q in questions}):",
+             "        corpus = passages(lang)",
+             "        search, fallback = None, None"]
+    if dense and encoder:
+        code += ["        english = retriever == 'dense' and lang == 'en'",
+                 "        read = sentence_unreadable if english else unreadable"]
+    elif dense:
+        code += ["        read = unreadable"]
+    code += ["        for q in [q for q in questions if q['lang'] == lang]:",
+             "            used = retriever"]
+    if dense:
+        code += ["            if retriever == 'dense':",
+                 "                bad, total = read(q['question'])",
+                 "                if total == 0 or bad * 2 > total:  # the encoder cannot read it: BM25 instead",
+                 "                    used = 'bm25'"]
+    code += ["            if used == retriever:",
+             "                if search is None:"]
+    if dense:
+        build = ("(sentence_index(corpus) if english else dense_index(corpus))" if encoder else "dense_index(corpus)")
+        code += [f"                    search = {build} if retriever == 'dense' else sparse_index(corpus, retriever)"]
+    else:
+        code += ["                    search = sparse_index(corpus, retriever)"]
+    code += ["                hits = search(q['question'], top)",
+             "            else:",
+             "                fallback = fallback or sparse_index(corpus, 'bm25')",
+             "                hits = fallback(q['question'], top)",
+             "            ranks = [n for n, (p, _) in enumerate(hits, 1) if p['lesson'] == q['lesson'] and p['step'] == q['step']]",
+             "            items[q.get('id')] = {'lang': lang, 'rank': ranks[0] if ranks else None, 'retriever': used}",
+             "    rows = list(items.values())",
+             "",
+             "    def rate(rows, k):",
+             "        return sum(1 for r in rows if r['rank'] is not None and r['rank'] <= k) / len(rows) if rows else 0.0",
+             "",
+             "    report.append({'retriever': retriever, 'n': len(rows),",
+             "                   'hit_rate': {str(k): rate(rows, k) for k in KS},",
+             "                   'by_lang': {lang: {str(k): rate([r for r in rows if r['lang'] == lang], k) for k in KS}",
+             "                               for lang in sorted({r['lang'] for r in rows})},",
+             "                   'items': items})",
+             "print(json.dumps(report, ensure_ascii=False, indent=1))"]
+    libs = ("gensim",) + (("torch", "transformers") if dense else ()) + (("sentence-transformers",) if encoder else ())
+    return Snippet(f"hit-rate@{','.join(map(str, sorted(set(ks))))} of {', '.join(kinds)} on the lesson questions",
+                   "\n".join(code), libs)

@@ -10,7 +10,7 @@ import pytest
 from textual.app import App
 
 from engine.applications.config import AppsIclConfig, AppsPromptConfig, AppsRagConfig
-from engine.codegen.applications import icl_snippet, prompt_snippet, rag_snippet
+from engine.codegen.applications import hit_rate_snippet, icl_snippet, prompt_snippet, rag_snippet
 from tests.cli_helpers import dojo
 from tui.i18n import set_lang
 from tui.labs import register_strings
@@ -83,6 +83,10 @@ async def test_prompt_and_dataset_tabs_code_gives_the_labs_prompt_and_report(tin
         await finish(pilot)
         assert lab.report is not None
         data_code = await shown_code(pilot, lab)
+        await pilot.press("f5")  # BM25's hit-rate on the lesson questions: the RAG tab's code is that loop
+        await finish(pilot)
+        hits_code = await shown_code(pilot, lab)
+        assert hits_code.title.startswith("hit-rate@1,3 of bm25") and "sparse_index(corpus, retriever)" in hits_code.code
     assert "random.Random(SEED).sample(read_sentiment(DATA, 'train'), SHOTS)" in prompt_code.code
     assert "load_dataset('json'" in data_code.code and "train_test_split" in data_code.code
     built, report = outputs(run_snippet(prompt_code.text() + "\n\n" + data_code.text()))
@@ -96,9 +100,9 @@ async def test_prompt_and_dataset_tabs_code_gives_the_labs_prompt_and_report(tin
 
 
 @pytest.mark.slow
-def test_rag_and_icl_code_gives_the_same_passages_answer_and_accuracy(tiny):
+def test_rag_icl_and_hit_rate_code_gives_the_same_passages_answer_and_accuracy(tiny):
     from engine.applications.icl import measure
-    from engine.applications.rag import Retrievers, ask
+    from engine.applications.rag import Retrievers, ask, evaluate
 
     retrievers = Retrievers(loaded=tiny, disk_cache=False)
     sparse = AppsRagConfig(question="토크나이저는 문장을 어떻게 나누나요?", k=3, max_new_tokens=8)
@@ -107,8 +111,10 @@ def test_rag_and_icl_code_gives_the_same_passages_answer_and_accuracy(tiny):
     icl = AppsIclConfig(shots=("0", "2"), limit=6, finetuned=False)
     answers = [ask(sparse, retrievers), ask(dense, retrievers)]
     measured = measure(icl, tiny)
-    code = "\n\n".join(s.text() for s in (rag_snippet(sparse), rag_snippet(dense), icl_snippet(icl)))
-    *printed, table = outputs(run_snippet(code))
+    hit_rates = evaluate("bm25", retrievers, ks=(1, 3))
+    code = "\n\n".join(s.text() for s in (rag_snippet(sparse), rag_snippet(dense), icl_snippet(icl),
+                                            hit_rate_snippet(("bm25",), (1, 3))))
+    *printed, table, [hits] = outputs(run_snippet(code))
     for ours, theirs in zip(answers, printed):
         assert theirs["retriever"] == ours.retriever
         assert [h["id"] for h in theirs["hits"]] == [h.passage.id for h in ours.hits]
@@ -116,12 +122,16 @@ def test_rag_and_icl_code_gives_the_same_passages_answer_and_accuracy(tiny):
         assert theirs["prompt"] == ours.prompt and theirs["prompt_tokens"] == ours.prompt_tokens
         assert theirs["answer"] == ours.answer
     assert answers[0].answer and answers[1].answer is None
+    assert hits["hit_rate"] == hit_rates.hit_rate and hits["by_lang"] == hit_rates.by_lang
+    assert {q["id"]: hits["items"][q["id"]]["rank"] for q in hit_rates.items} == \
+        {q["id"]: q["rank"] for q in hit_rates.items}
     assert [(r["n_shot"], r["metrics"]["accuracy"], r["metrics"]["f1_macro"]) for r in table] == \
         [(row.shots, pytest.approx(row.accuracy, abs=1e-9), pytest.approx(row.f1_macro, abs=1e-9))
          for row in measured.rows]
 
 
 def test_cli_show_code_prints_the_prompt_and_rag_code():
+    """prompt build, rag ask and rag eval print the builders' code and run nothing."""
     shown = dojo("prompt", "build", "--shots", "1", "--data", "sentiment-ko", "--cot", "--show-code")
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout == prompt_snippet(AppsPromptConfig(shots=1, data="sentiment-ko", cot=True)).text()
@@ -130,8 +140,11 @@ def test_cli_show_code_prints_the_prompt_and_rag_code():
     shown = dojo("rag", "ask", question, "--retriever", "dense", "--k", "2", "--show-code")
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout == rag_snippet(AppsRagConfig(question=question, retriever="dense", k=2)).text()
-    assert "def dense_search" in shown.stdout and "LuceneBM25Model" in shown.stdout
+    assert "def dense_index" in shown.stdout and "LuceneBM25Model" in shown.stdout
     compile(shown.stdout, "rag.py", "exec")
+    shown = dojo("rag", "eval", "--retriever", "tfidf", "--k", "2", "--show-code")
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout == hit_rate_snippet(("tfidf",), (2,)).text()
 
 
 def test_other_settings_give_code_that_compiles():
@@ -145,10 +158,12 @@ def test_other_settings_give_code_that_compiles():
                                                            ("토큰이 뭐예요?", "What is a token?")):
         code = rag_snippet(AppsRagConfig(question=question, retriever=retriever, generate=generate)).text()
         compile(code, "rag.py", "exec")
-        assert ("def dense_search" in code) == (retriever == "dense")
+        assert ("def dense_index" in code) == (retriever == "dense")
     for config in (AppsPromptConfig(), AppsPromptConfig(shots=4, cot=True, chat_template=True, context="c",
                                                         instruction="", data="sentiment-ko")):
         compile(prompt_snippet(config).text(), "prompt.py", "exec")
     for source in ("sentiment-en", "instructions", "rag-questions"):
         compile(data_snippet(AppsDataConfig(source=source)).text(), "data.py", "exec")
     compile(icl_snippet(AppsIclConfig(chat_template=True, data="sentiment-en")).text(), "icl.py", "exec")
+    for kinds in (("bm25", "tfidf"), ("dense", "bm25")):
+        compile(hit_rate_snippet(kinds, (1, 3, 5)).text(), "hits.py", "exec")

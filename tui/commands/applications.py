@@ -7,6 +7,9 @@
 * ``llm-dojo rag ask QUESTION`` / ``llm-dojo rag eval``: retrieve lesson passages,
   answer from them, and measure hit-rate@k
 
+Every command takes ``--show-code``: it prints the plain datasets / transformers / gensim
+code of what it would do (``engine.codegen.applications``) instead of doing it.
+
 Settings come from the config dataclasses in ``engine.applications.config``; bad
 values fail there as one ``error:`` line.
 """
@@ -208,9 +211,14 @@ def rag_ask(question: Question, json_out: JsonOpt = False, show_code: ShowCodeOp
 
 @rag_app.command("eval")
 @config_options(AppsRagEvalConfig)
-def rag_eval(json_out: JsonOpt = False, given: dict = None) -> None:
+def rag_eval(json_out: JsonOpt = False, show_code: ShowCodeOpt = False, given: dict = None) -> None:
     """hit-rate@k of each retriever on the shipped question set about the lessons."""
     config = AppsRagEvalConfig(**given)
+    if show_code:
+        from engine.codegen.applications import hit_rate_snippet
+
+        print_code(hit_rate_snippet(config.retriever, config.ks, config.model))
+        return
     _quiet()
     from engine.applications.rag import Retrievers, evaluate
 

@@ -139,6 +139,7 @@ class ApplicationsScreen(CodeExport, DojoScreen):
         self._rebuild_timer = None
         self._done: dict[str, Any] = {}  # tab (data, prompt, icl, rag) -> the config of what it last did
         self._prompt_shows = "prompt"  # what the prompt tab's code shows: the prompt built, or the ICL table
+        self._rag_shows = "rag"  # and the RAG tab's: the question answered, or the hit-rate (F5)
 
     def titles(self) -> tuple[str, str]:
         return t("app.title"), t("apps.title")
@@ -459,7 +460,7 @@ class ApplicationsScreen(CodeExport, DojoScreen):
         self._answer_buf, self._answer_drawn = [], 0
         self._draw_rag()
         self._set_status("rag", "apps.rag.searching")
-        self._done["rag"] = config
+        self._done["rag"], self._rag_shows = config, "rag"
         self.cancel = threading.Event()
         self._rag_worker(config, self._retrievers, self.cancel)
 
@@ -481,6 +482,7 @@ class ApplicationsScreen(CodeExport, DojoScreen):
 
             self._retrievers = Retrievers(load=self._load)
         self.action_tab("rag")
+        self._done["hits"], self._rag_shows = values["retriever"], "hits"
         self._set_status("rag", "apps.rag.measuring", retriever=values["retriever"])
         self._hit_rate_worker(values["retriever"], self._retrievers)
 
@@ -540,6 +542,8 @@ class ApplicationsScreen(CodeExport, DojoScreen):
         tab = self._active()
         if tab == "prompt" and self._prompt_shows == "icl" and "icl" in self._done:
             return code.icl_snippet(self._done["icl"])
+        if tab == "rag" and self._rag_shows == "hits" and "hits" in self._done:
+            return code.hit_rate_snippet((self._done["hits"],), (1, 3), self.model)
         config = self._done.get(tab)
         if config is None:
             return None
