@@ -7,6 +7,9 @@
 * ``llm-dojo rag ask QUESTION`` / ``llm-dojo rag eval``: retrieve lesson passages,
   answer from them, and measure hit-rate@k
 
+Every command takes ``--show-code``: it prints the plain datasets / transformers / gensim
+code of what it would do (``engine.codegen.applications``) instead of doing it.
+
 Settings come from the config dataclasses in ``engine.applications.config``; bad
 values fail there as one ``error:`` line.
 """
@@ -21,7 +24,7 @@ import typer
 from engine.applications.config import (AppsDataConfig, AppsIclConfig, AppsPromptConfig, AppsRagConfig,
                                         AppsRagEvalConfig)
 
-from .common import JsonOpt, print_json
+from .common import JsonOpt, ShowCodeOpt, print_code, print_json
 from .options import config_options
 
 data_app = typer.Typer(help="Datasets: features, rows, label balance, token lengths, map and split.",
@@ -61,9 +64,14 @@ def _console():
 
 @data_app.command("show")
 @config_options(AppsDataConfig, exclude=("source",))
-def data_show(source: Source, json_out: JsonOpt = False, given: dict = None) -> None:
+def data_show(source: Source, json_out: JsonOpt = False, show_code: ShowCodeOpt = False, given: dict = None) -> None:
     """Show a dataset: features, row count, sample rows, label balance, token-length histogram, map cache, split."""
     config = AppsDataConfig(source=source, **given)
+    if show_code:
+        from engine.codegen.applications import data_snippet
+
+        print_code(data_snippet(config))
+        return
     _quiet()
     from engine.applications.explore import explore
 
@@ -106,9 +114,14 @@ def data_show(source: Source, json_out: JsonOpt = False, given: dict = None) -> 
 
 @prompt_app.command("build")
 @config_options(AppsPromptConfig)
-def prompt_build(json_out: JsonOpt = False, given: dict = None) -> None:
+def prompt_build(json_out: JsonOpt = False, show_code: ShowCodeOpt = False, given: dict = None) -> None:
     """Build a zero-, one- or few-shot prompt from its four elements; print the exact text and its token count."""
     config = AppsPromptConfig(**given)
+    if show_code:
+        from engine.codegen.applications import prompt_snippet
+
+        print_code(prompt_snippet(config))
+        return
     _quiet()
     from engine.applications.prompts import build_prompt
 
@@ -124,10 +137,15 @@ def prompt_build(json_out: JsonOpt = False, given: dict = None) -> None:
 
 @prompt_app.command("icl")
 @config_options(AppsIclConfig)
-def prompt_icl(json_out: JsonOpt = False, given: dict = None) -> None:
+def prompt_icl(json_out: JsonOpt = False, show_code: ShowCodeOpt = False, given: dict = None) -> None:
     """Zero- vs k-shot accuracy on a held-out sentiment set, beside finished SFT and LoRA runs: prompting vs
     fine-tuning in one table (the evaluation lab's label-word scorer)."""
     config = AppsIclConfig(**given)
+    if show_code:
+        from engine.codegen.applications import icl_snippet
+
+        print_code(icl_snippet(config))
+        return
     _quiet()
     from engine.applications.icl import measure
 
@@ -155,9 +173,14 @@ def prompt_icl(json_out: JsonOpt = False, given: dict = None) -> None:
 
 @rag_app.command("ask")
 @config_options(AppsRagConfig, exclude=("question",))
-def rag_ask(question: Question, json_out: JsonOpt = False, given: dict = None) -> None:
+def rag_ask(question: Question, json_out: JsonOpt = False, show_code: ShowCodeOpt = False, given: dict = None) -> None:
     """Retrieve lesson passages for QUESTION, build the augmented prompt and answer (streamed)."""
     config = AppsRagConfig(question=question, **given)
+    if show_code:
+        from engine.codegen.applications import rag_snippet
+
+        print_code(rag_snippet(config))
+        return
     _quiet()
     from engine.applications.rag import ask
 
@@ -188,9 +211,14 @@ def rag_ask(question: Question, json_out: JsonOpt = False, given: dict = None) -
 
 @rag_app.command("eval")
 @config_options(AppsRagEvalConfig)
-def rag_eval(json_out: JsonOpt = False, given: dict = None) -> None:
+def rag_eval(json_out: JsonOpt = False, show_code: ShowCodeOpt = False, given: dict = None) -> None:
     """hit-rate@k of each retriever on the shipped question set about the lessons."""
     config = AppsRagEvalConfig(**given)
+    if show_code:
+        from engine.codegen.applications import hit_rate_snippet
+
+        print_code(hit_rate_snippet(config.retriever, config.ks, config.model))
+        return
     _quiet()
     from engine.applications.rag import Retrievers, evaluate
 

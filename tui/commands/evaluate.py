@@ -18,7 +18,7 @@ from engine.errors import DojoError
 from engine.evaluation.config import EvalConfig
 from engine.models.load import LoadOptions
 
-from .common import JsonOpt, load_with_progress, print_json
+from .common import JsonOpt, ShowCodeOpt, load_with_progress, print_code, print_json
 from .options import config_options
 
 Models = Annotated[Optional[list[str]], typer.Option(
@@ -47,13 +47,20 @@ def register(app: typer.Typer) -> None:
 @config_options(EvalConfig, param="given")
 def evaluate(model: Models = None, adapter: Adapters = None, json_out: JsonOpt = False, markdown: Markdown = False,
              csv_out: Csv = False, save: Save = True, items: Items = True, detach: Detach = False,
-             follow: Follow = False, given: dict = None, load: dict = None) -> None:
+             follow: Follow = False, show_code: ShowCodeOpt = False, given: dict = None, load: dict = None) -> None:
     """Evaluate models and adapters on one task: perplexity, multiple choice, classification or generation.
 
     Built-in sets: heldout, heldout-ko, heldout-en (perplexity), course-mc (multiple choice), sentiment-ko,
     sentiment-en (classification), course-qa (generation); or --data FILE.jsonl in the task's format."""
     config = EvalConfig(**given)
     models = list(model or ["dojo-tiny"])
+    if show_code:
+        from engine.codegen.evaluation import eval_snippet
+        from engine.evaluation.api import Candidate
+
+        candidates = [Candidate(m) for m in models] + [Candidate(models[0], a) for a in adapter or []]
+        print_code(eval_snippet(candidates, [config]))
+        return
     if follow and not detach:
         raise DojoError("--follow watches a background evaluation: add --detach")
     if detach:

@@ -36,6 +36,7 @@ from engine.applications.config import AppsDataConfig, AppsIclConfig, AppsPrompt
 
 from ...i18n import say, t
 from ...screens.base import DojoScreen
+from ...widgets.code_panel import CODE_BINDING, CodeExport
 from ...widgets.config_form import ConfigForm, FormError
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ def default_load(name: str) -> Loaded:
     return shared().get(name)
 
 
-class ApplicationsScreen(DojoScreen):
+class ApplicationsScreen(CodeExport, DojoScreen):
     """The LLM applications lab. ``try_it``: tab, dataset, question, retriever, k, shots, model, limit."""
 
     CSS_PATH = "applications.tcss"
@@ -72,7 +73,9 @@ class ApplicationsScreen(DojoScreen):
         Binding("f3", "tab('prompt')", "Prompt", id="apps.prompt"),
         Binding("f4", "tab('rag')", "RAG", id="apps.rag"),
         Binding("f5", "hit_rate", "Hit-rate", id="apps.hits"),
+        CODE_BINDING,
     ]
+    CODE_NAME = "applications"
 
     class Explored(Message):
         def __init__(self, report: DataReport) -> None:
@@ -134,6 +137,9 @@ class ApplicationsScreen(DojoScreen):
         self._retrievers: Retrievers | None = None
         self._tokenizers: dict[str, Any] = {}
         self._rebuild_timer = None
+        self._done: dict[str, Any] = {}  # tab (data, prompt, icl, rag) -> the config of what it last did
+        self._prompt_shows = "prompt"  # what the prompt tab's code shows: the prompt built, or the ICL table
+        self._rag_shows = "rag"  # and the RAG tab's: the question answered, or the hit-rate (F5)
 
     def titles(self) -> tuple[str, str]:
         return t("app.title"), t("apps.title")
@@ -174,7 +180,7 @@ class ApplicationsScreen(DojoScreen):
                             yield Static(id="apps-rag-hits")
                             yield Static(id="apps-rag-answer")
                             yield Static(id="apps-rag-prompt")
-        yield Footer()
+        yield Footer(show_command_palette=False)  # every key of the lab fits 80 columns (Ctrl+P still opens it)
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -278,6 +284,7 @@ class ApplicationsScreen(DojoScreen):
             self.notify_error(exc)
             return
         self._set_status("data", "apps.data.loading", source=source)
+        self._done["data"] = config
         self._data_worker(config)
 
     @work(thread=True, exclusive=True, group="apps-data", exit_on_error=False)
@@ -365,6 +372,7 @@ class ApplicationsScreen(DojoScreen):
         if config is None:
             return
         self.query_one("#apps-prompt-count", Static).update(Text(t("apps.prompt.building"), style="dim"))
+        self._done["prompt"], self._prompt_shows = config, "prompt"
         self._prompt_worker(config)
 
     @work(thread=True, exclusive=True, group="apps-prompt", exit_on_error=False)
@@ -402,6 +410,7 @@ class ApplicationsScreen(DojoScreen):
             self.notify_error(exc)
             return
         self.cancel = threading.Event()
+        self._done["icl"], self._prompt_shows = icl, "icl"
         self._icl_progress = ("load", 0, 0)
         self._icl_worker(icl, self.cancel)
 
@@ -451,6 +460,7 @@ class ApplicationsScreen(DojoScreen):
         self._answer_buf, self._answer_drawn = [], 0
         self._draw_rag()
         self._set_status("rag", "apps.rag.searching")
+        self._done["rag"], self._rag_shows = config, "rag"
         self.cancel = threading.Event()
         self._rag_worker(config, self._retrievers, self.cancel)
 
@@ -472,6 +482,7 @@ class ApplicationsScreen(DojoScreen):
 
             self._retrievers = Retrievers(load=self._load)
         self.action_tab("rag")
+        self._done["hits"], self._rag_shows = values["retriever"], "hits"
         self._set_status("rag", "apps.rag.measuring", retriever=values["retriever"])
         self._hit_rate_worker(values["retriever"], self._retrievers)
 
@@ -522,6 +533,25 @@ class ApplicationsScreen(DojoScreen):
         shown = Text(t("apps.rag.answer") + "\n", style="bold")
         shown.append((text or "") + "\n", style="bold green")
         self.query_one("#apps-rag-answer", Static).update(shown if (text or self._answer_buf) else "")
+
+    # ----- show the code ------------------------------------------------------------------------
+    def code_snippet(self):
+        """The code of what the current tab last did (None: nothing yet)."""
+        from engine.codegen import applications as code
+
+        tab = self._active()
+        if tab == "prompt" and self._prompt_shows == "icl" and "icl" in self._done:
+            return code.icl_snippet(self._done["icl"])
+        if tab == "rag" and self._rag_shows == "hits" and "hits" in self._done:
+            return code.hit_rate_snippet((self._done["hits"],), (1, 3), self.model)
+        config = self._done.get(tab)
+        if config is None:
+            return None
+        if tab == "data":
+            return code.data_snippet(config)
+        if tab == "prompt":
+            return code.prompt_snippet(config, self.prompt.context if self.prompt is not None else None)
+        return code.rag_snippet(config)
 
     # ----- errors -----------------------------------------------------------------------------
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

@@ -36,6 +36,7 @@ from engine.evaluation.config import EvalConfig
 
 from ...i18n import t
 from ...screens.base import DojoScreen
+from ...widgets.code_panel import CODE_BINDING, CodeExport
 from ...widgets.config_form import ConfigForm, FormError
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ def default_load(name: str) -> Loaded:
     return shared().get(name)
 
 
-class EvaluationScreen(DojoScreen):
+class EvaluationScreen(CodeExport, DojoScreen):
     """The evaluation lab. ``try_it``: model, adapters, tasks (set names), limit."""
 
     CSS_PATH = "evaluation.tcss"
@@ -65,7 +66,9 @@ class EvaluationScreen(DojoScreen):
         Binding("escape", "stop", "Stop/Back", id="eval.stop", priority=True),
         Binding("f3", "items", "Items", id="eval.items"),
         Binding("ctrl+b", "background", "In background", id="eval.background"),
+        CODE_BINDING,
     ]
+    CODE_NAME = "evaluation"
 
     class SetDone(Message):
         def __init__(self, name: str, comparison: Comparison, folder: str) -> None:
@@ -95,6 +98,7 @@ class EvaluationScreen(DojoScreen):
         self._progress: tuple[str, int, int, EvalProgress] | None = None
         self._status_msg: tuple[str, dict[str, Any], str] = ("eval.status.idle", {}, "")
         self._shown: tuple[str, int] | None = None
+        self._last_run: tuple[list[Candidate], list[EvalConfig]] | None = None
 
     def titles(self) -> tuple[str, str]:
         return t("app.title"), t("eval.title")
@@ -218,6 +222,7 @@ class EvaluationScreen(DojoScreen):
             self.notify_error(exc)
             return
         self.form_values = values
+        self._last_run = (candidates, configs)
         self.cancel = threading.Event()
         self.running = True
         self._progress = None
@@ -304,6 +309,18 @@ class EvaluationScreen(DojoScreen):
             return
         if len(self.app.screen_stack) > 1:
             self.app.pop_screen()
+
+    def code_snippet(self):
+        """The scoring loop and metric calls of the last evaluation: every set on the results tab,
+        the set whose items are shown on the items tab."""
+        if self._last_run is None:
+            return None
+        from engine.codegen.evaluation import eval_snippet
+
+        candidates, configs = self._last_run
+        if self.query_one("#ev-tabs", TabbedContent).active == "ev-tab-items" and self._shown is not None:
+            configs = [c for c in configs if c.data == self._shown[0]] or configs
+        return eval_snippet(candidates, configs)
 
     def action_items(self) -> None:
         tabs = self.query_one("#ev-tabs", TabbedContent)

@@ -43,8 +43,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "eval.set.heldout": "퍼플렉서티: 전체",
         "key.eval.run": "평가 실행",
         "key.eval.stop": "중지/뒤로",
-        "key.eval.items": "항목 보기",
-        "key.eval.background": "백그라운드 실행",
+        "key.eval.items": "항목",
+        "key.eval.background": "백그라운드",
         "eval.background.started": "백그라운드 평가 {n}개를 시작했습니다: {ids}. 터미널을 닫아도 계속되며, 실행 "
                                    "목록(Ctrl+P, runs)에서 진행과 결과를 봅니다.",
         "field.EvalConfig.limit": "항목 수",
