@@ -205,8 +205,8 @@ def crash_message(run_dir: Path) -> str:
     kept = last_checkpoint(run_dir)
     then = (f"continue from the checkpoint of step {kept.name[11:]}: llm-dojo runs resume {run_dir.name}"
             if kept is not None else "no checkpoint was saved yet, so start it again")
-    return (f"the run crashed at step {step}: the worker process ended without reporting (killed, or out of "
-            f"memory; see {run_dir / LOG}); {then}")
+    return (f"the run crashed at step {step}: its worker ended without reporting (killed, or out of memory); "
+            f"{then} (details in {run_dir / LOG})")
 
 
 # -- events and checkpoints -------------------------------------------------------

@@ -102,8 +102,8 @@ FAULTS: dict[str, Fault] = {
         "the last good one"),
     "sigkill": Fault(
         "the run's worker is killed with SIGKILL (or by the kernel's OOM killer)",
-        "the run crashed at step <step>: the worker process ended without reporting (killed, or out of memory; "
-        "see <log>); continue from the checkpoint of step <kept>: llm-dojo runs resume <id>",
+        "the run crashed at step <step>: its worker ended without reporting (killed, or out of memory); continue "
+        "from the checkpoint of step <kept>: llm-dojo runs resume <id> (details in <log>)",
         "events and checkpoints; shown as failed with its last step; resume completes the run"),
     "db_locked": Fault(
         "the progress database is locked by another process",

@@ -185,7 +185,7 @@ def test_progress_database_locked_by_another_process(tmp_path):
     ensure_home()
     db = progress_db()
     with ProgressStore(db) as store:
-        store.set_step("01-tokenizers", 2)
+        store.set_step("tokenizers", 2)
     holder = subprocess.Popen([sys.executable, "-c", (
         "import sqlite3, sys, time\n"
         f"c = sqlite3.connect({str(db)!r}, isolation_level=None)\n"
@@ -204,4 +204,4 @@ def test_progress_database_locked_by_another_process(tmp_path):
     time.sleep(0.1)
     again = dojo("progress", "--json")
     assert again.returncode == 0, again.stderr
-    assert json.loads(again.stdout)["lessons"]["01-tokenizers"]["current_step"] == 2  # the data survived
+    assert json.loads(again.stdout)["lessons"]["tokenizers"]["current_step"] == 2  # the data survived
