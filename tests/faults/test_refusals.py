@@ -8,7 +8,6 @@ student's download would be: no chat template, pickle-only weights, remote code.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
