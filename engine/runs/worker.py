@@ -74,7 +74,9 @@ def _mb(n: float) -> str:
 
 
 def explain(exc: BaseException, run_dir: Path, param_bytes: int = 0) -> str:
-    """A one-line, actionable message for the ways a run ends badly."""
+    """A one-line, actionable message for the ways a run ends badly. A full disk also removes the
+    half-written checkpoint first (see :func:`drop_incomplete_checkpoints`), so the message can say
+    which complete checkpoint the run resumes from and how much space is really free."""
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     if isinstance(exc, DojoError):
         return str(exc)
