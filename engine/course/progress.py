@@ -6,7 +6,7 @@ Why it is shaped this way:
 * WAL journal mode, so the CLI can read progress while the TUI writes it.
 * Every write is one ``BEGIN IMMEDIATE`` transaction inside ``with conn:`` (commit
   or roll back as a whole), so a crash never leaves half an update behind.
-* A busy timeout (2 s) rides out short contention; a lock held longer means another
+* A busy timeout (1 s) rides out short contention; a lock held longer means another
   LLM Dojo is stuck on the file, and that becomes :class:`ProgressLocked`, a
   message that says what to do, instead of a traceback.
 * A damaged file (garbage bytes, a truncated copy) is detected on open with
@@ -41,7 +41,7 @@ from pathlib import Path
 from ..errors import DojoError
 
 SCHEMA_VERSION = 1
-BUSY_TIMEOUT_S = 2.0
+BUSY_TIMEOUT_S = 1.0
 
 # MIGRATIONS[n] takes a file from version n-1 to n. Append, never edit.
 MIGRATIONS: dict[int, tuple[str, ...]] = {

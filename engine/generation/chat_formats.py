@@ -55,7 +55,9 @@ def _check(messages: Messages) -> None:
         raise DojoError.keyed("chat.no_messages")
     for m in messages:
         if not isinstance(m, dict) or "role" not in m or "content" not in m:
-            raise DojoError(f"a chat message needs a role and a content, got {m!r}")
+            raise DojoError(f"a chat message needs a role and a content, got {str(m)[:80]!r}")
+        if not isinstance(m["role"], str) or not isinstance(m["content"], str):
+            raise DojoError(f"a chat message's role and content must be text, got {str(m)[:80]!r}")
 
 
 def llama3(messages: Messages, add_generation_prompt: bool = True, **_: Any) -> str:

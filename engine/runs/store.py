@@ -192,10 +192,21 @@ def status(run_dir: Path) -> dict[str, Any]:
                 st = write_status(run_dir, state="cancelled", ended=time.time(),
                                   error=st.get("error") or "stopped before its first checkpoint")
             else:
-                st = write_status(run_dir, state="failed", ended=time.time(),
-                                  error="the worker process ended without reporting (killed, or out of memory); "
-                                        f"see {run_dir / LOG}")
+                st = write_status(run_dir, state="failed", ended=time.time(), error=crash_message(run_dir))
     return st
+
+
+def crash_message(run_dir: Path) -> str:
+    """What a run whose worker died silently (SIGKILL, the kernel's OOM killer) says: the step it
+    reached and, when a checkpoint survived, the command that continues from it."""
+    from .history import tail_history
+
+    step = tail_history(run_dir).step
+    kept = last_checkpoint(run_dir)
+    then = (f"continue from the checkpoint of step {kept.name[11:]}: llm-dojo runs resume {run_dir.name}"
+            if kept is not None else "no checkpoint was saved yet, so start it again")
+    return (f"the run crashed at step {step}: its worker ended without reporting (killed, or out of memory); "
+            f"{then} (details in {run_dir / LOG})")
 
 
 # -- events and checkpoints -------------------------------------------------------

@@ -74,7 +74,9 @@ def _mb(n: float) -> str:
 
 
 def explain(exc: BaseException, run_dir: Path, param_bytes: int = 0) -> str:
-    """A one-line, actionable message for the ways a run ends badly."""
+    """A one-line, actionable message for the ways a run ends badly. A full disk also removes the
+    half-written checkpoint first (see :func:`drop_incomplete_checkpoints`), so the message can say
+    which complete checkpoint the run resumes from and how much space is really free."""
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     if isinstance(exc, DojoError):
         return str(exc)
@@ -85,11 +87,29 @@ def explain(exc: BaseException, run_dir: Path, param_bytes: int = 0) -> str:
         or "file write failed" in text
     if full:
         where = run_dir / "checkpoints"
+        dropped = drop_incomplete_checkpoints(run_dir)
         free = shutil.disk_usage(run_dir).free
         need = f"about {_mb(param_bytes * 3)} (weights and optimizer state)" if param_bytes else "more space"
-        return (f"the disk is full while writing {where}: a checkpoint needs {need}, {_mb(free)} is free; "
-                "free some space (or set LLM_DOJO_HOME to a larger disk) and resume the run")
+        kept = store.last_checkpoint(run_dir)
+        then = (f"resume from the checkpoint of step {kept.name[11:]}: llm-dojo runs resume {run_dir.name}"
+                if kept is not None else "start the run again")
+        half = f" (the half-written {', '.join(dropped)} was removed)" if dropped else ""
+        return (f"the disk is full while writing {where}{half}: a checkpoint needs {need}, {_mb(free)} is free; "
+                f"free some space (or set LLM_DOJO_HOME to a larger disk) and {then}")
     return f"{type(exc).__name__}: {text[:300]} (details in {run_dir / store.LOG})"
+
+
+def drop_incomplete_checkpoints(run_dir: Path) -> list[str]:
+    """Delete checkpoint folders a failed write left without ``trainer_state.json`` (written
+    last, so its absence marks a checkpoint that never finished) -> their names. They could
+    not be resumed from, and on a full disk their bytes are what the next try needs."""
+    base = run_dir / "checkpoints"
+    dropped = []
+    for folder in sorted(base.glob("checkpoint-*")) if base.is_dir() else []:
+        if folder.is_dir() and not folder.is_symlink() and not (folder / "trainer_state.json").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            dropped.append(folder.name)
+    return dropped
 
 
 def _elapsed_so_far(run_dir: Path) -> float:

@@ -69,6 +69,9 @@ def preflight(spec: RunSpec) -> dict[str, Any]:
     resolved = resolve_model(spec.model, allow_network=spec.online, allow_pickle=spec.allow_pickle,
                              trust_remote_code=spec.trust_remote_code)
     check_context(spec.max_seq_length, resolved.config, spec.model)
+    if spec.task == "instruction" and not has_chat_template(Path(resolved.path)):
+        raise DojoError(f"{spec.model} has no chat template, which instruction SFT needs to lay out the messages; "
+                        "use a chat model (dojo-tiny has one) or the sentiment task")
     local = spec.dataset == "" or Path(spec.dataset).expanduser().exists() or not spec.online
     summary: dict[str, Any] = {"model": str(resolved.path)}
     if spec.method == "lora":
@@ -78,6 +81,24 @@ def preflight(spec: RunSpec) -> dict[str, Any]:
     if local:  # a hub dataset is downloaded and checked by the worker, not here
         summary["data"] = load_data(spec).summary()
     return summary
+
+
+def has_chat_template(folder: Path) -> bool:
+    """Whether a model folder ships a chat template (``chat_template.jinja``/``.json``, or the
+    key in ``tokenizer_config.json``), read from the files without loading the tokenizer.
+    A folder that is not local (a GGUF import in progress, a hub id) counts as having one:
+    the worker checks the loaded tokenizer again."""
+    import json
+
+    if not folder.is_dir():
+        return True
+    if (folder / "chat_template.jinja").exists() or (folder / "chat_template.json").exists():
+        return True
+    try:
+        config = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return True  # unreadable here: let the tokenizer's own loader decide
+    return bool(isinstance(config, dict) and config.get("chat_template"))
 
 
 def ensure_pad_token(tokenizer, model) -> str:
@@ -92,6 +113,9 @@ def ensure_pad_token(tokenizer, model) -> str:
         if tokenizer.pad_token is None:
             raise DojoError("the tokenizer has neither a pad, an unk nor an EOS token; add one before fine-tuning")
         note = f"no pad token: using {tokenizer.pad_token!r} for padding (labels are padded by length, EOS is kept)"
+    elif tokenizer.pad_token_id is not None and tokenizer.pad_token_id == tokenizer.eos_token_id:
+        note = (f"pad token {tokenizer.pad_token!r} is also the EOS token: padding is masked by length, "
+                "so EOS is still learned")
     model.config.pad_token_id = tokenizer.pad_token_id
     if getattr(model, "generation_config", None) is not None:
         model.generation_config.pad_token_id = tokenizer.pad_token_id
