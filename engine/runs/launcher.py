@@ -157,6 +157,7 @@ def worker_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 def spawn(run_dir: Path, *, resume: bool = False, env: dict[str, str] | None = None) -> int:
     """Spawn the worker for ``run_dir`` and return its pid (recorded in status.json)."""
+    store.write_status(run_dir, queued_at=time.time())  # its place in the device's queue: launch order
     argv = [sys.executable, "-m", "engine.runs.worker", str(run_dir)]
     if resume:
         argv.append("--resume")

@@ -176,7 +176,8 @@ def wait_turn(run_dir: Path, spec: RunSpec, should_stop: Callable[[], bool], pol
         import fcntl  # noqa: F401
     except ImportError:  # pragma: no cover - Windows: no flock, no queue
         return True
-    store.write_status(run_dir, state="queued", devices=keys, waiting=True, queued_at=time.time(), parallel=False)
+    joined = store._read_status_file(run_dir).get("queued_at") or time.time()  # set at launch: launch order
+    store.write_status(run_dir, state="queued", devices=keys, waiting=True, queued_at=joined, parallel=False)
     announced = False
     while True:
         if should_stop():
