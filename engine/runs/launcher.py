@@ -180,6 +180,28 @@ def spawn(run_dir: Path, *, resume: bool = False, env: dict[str, str] | None = N
     return proc.pid
 
 
+def busy(spec: RunSpec) -> list[str]:
+    """Ids of the active runs a new run of ``spec`` would queue behind (they hold or wait for one of its
+    devices, and were not started with --parallel); [] for a --parallel run."""
+    from .queue import devices
+
+    if spec.parallel:
+        return []
+    mine = set(devices(spec))
+    out = []
+    for run_dir in store.all_run_dirs():
+        try:
+            st = store.status(run_dir)
+            if st.get("state") not in store.ACTIVE or st.get("parallel"):
+                continue
+            theirs = set(st.get("devices") or devices(store.load_spec(run_dir)))
+        except DojoError:
+            continue
+        if mine & theirs:
+            out.append(run_dir.name)
+    return out
+
+
 def start(spec: RunSpec, *, env: dict[str, str] | None = None, check: bool = True) -> str:
     """Check ``spec``, create its run directory, spawn the worker; return the run id.
     ``check=False``: the caller ran ``prepare`` already."""
