@@ -131,11 +131,15 @@ def supervise(run_dir: Path, n: int, resume: bool, gpus: list[str] | None,
             (run_dir / store.STOP).write_text(str(time.time()))
         time.sleep(0.2)
     st = store._read_status_file(run_dir)
-    if st.get("state") in store.ACTIVE:  # the main rank died before it could say so
+    if st.get("state") in store.ACTIVE:  # the main rank died before it could say so, or is on another node
         from .history import tail_history
 
         step = tail_history(run_dir).step
-        if (run_dir / store.STOP).exists():
+        if proc.returncode == 0 and not (run_dir / store.EVENTS).stat().st_size:
+            store.write_status(run_dir, state="completed", ended=time.time(), error=None,
+                               note="this machine's processes finished; the events and the model are on the "
+                                    "machine of rank 0")
+        elif (run_dir / store.STOP).exists():
             store.write_status(run_dir, state="cancelled", ended=time.time(),
                                error=f"stopped at step {step}; the training processes ended without a checkpoint")
         else:

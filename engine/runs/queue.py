@@ -67,8 +67,8 @@ def processes(spec: RunSpec) -> int:
         return 1
     if spec.processes > 0:
         return spec.processes
-    if spec.device.startswith("cuda:"):
-        return 1  # one named GPU
+    if spec.device.startswith("cuda:") or spec.qlora:
+        return 1  # one named GPU; QLoRA's 4-bit model is placed on one GPU
     return max(1, len(gpu_ids())) if uses_gpu(spec) else 1
 
 
@@ -179,10 +179,7 @@ def wait_turn(run_dir: Path, spec: RunSpec, should_stop: Callable[[], bool], pol
     joined = store._read_status_file(run_dir).get("queued_at") or time.time()  # set at launch: launch order
     store.write_status(run_dir, state="queued", devices=keys, waiting=True, queued_at=joined, parallel=False)
     announced = False
-    while True:
-        if should_stop():
-            store.write_status(run_dir, waiting=False)
-            return False
+    while True:  # the device first: a free device is taken even when a stop is asked (the run handles it)
         if first_in_line(run_dir.name, keys):
             got = try_lock(keys)
             if got is not None:
@@ -194,6 +191,9 @@ def wait_turn(run_dir: Path, spec: RunSpec, should_stop: Callable[[], bool], pol
                     fh.flush()
                 store.write_status(run_dir, waiting=False, got_device=time.time())
                 return True
+        if should_stop():
+            store.write_status(run_dir, waiting=False)
+            return False
         if not announced:
             print(f"queued: waiting for {', '.join(keys)} (another run holds it)", flush=True)
             announced = True

@@ -291,7 +291,7 @@ def _distributed(spec: RunSpec, device: str) -> dict[str, Any]:
         return {}
     out: dict[str, Any] = {"ddp_backend": "gloo" if device == "cpu" else None, "ddp_find_unused_parameters": False}
     if spec.fsdp:
-        out.update(fsdp="full_shard auto_wrap")
+        out.update(fsdp=True, fsdp_config={"version": 2, "reshard_after_forward": True})  # FSDP2, full shard
     return out
 
 
