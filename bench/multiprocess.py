@@ -10,7 +10,8 @@ run's ``summary`` event; process start and model loading are not in it), and the
 wall time from launch to the final status is shown beside it. ratio = two / one:
 above 1 means the second process paid for itself.
 
-On a CPU the two processes share the machine's cores (torchrun gives each one thread)
+On a CPU the two processes share the machine's cores (torchrun gives each one thread;
+the single process uses torch's default, a thread per core)
 and exchange gradients through gloo every step, so a ratio near or below 1 is what to
 expect on a small machine; the point of the CPU path is to try data parallelism, and
 the same command scales a run over GPUs. Each side runs with the queue off
@@ -61,8 +62,13 @@ def main() -> None:
     parser.add_argument("--model", default="dojo-tiny")
     parser.add_argument("--steps", type=int, default=40)
     parser.add_argument("--pairs", type=int, default=1)
+    parser.add_argument("--keep-threads", action="store_true",
+                        help="keep OMP_NUM_THREADS from the environment (default: unset it, as for a user who never "
+                             "set it: one process uses torch's threads, torchrun gives each of two one thread)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    if not args.keep_threads:
+        os.environ.pop("OMP_NUM_THREADS", None)
     rows = []
     with tempfile.TemporaryDirectory(prefix="dojo-bench-mp-") as home:
         os.environ["LLM_DOJO_HOME"] = home

@@ -11,6 +11,9 @@ result lands in ``model/`` (or the pretraining preset's output directory). Its l
    else the first) before torch loads: never DataParallel by accident.
 3. Run the spec's kind: a ``Trainer`` run (``sft``) built by ``engine.training.sft``,
    or the pretraining recipe (``pretrain``), resuming when asked.
+   Before step 3 the worker waits its turn for the device(s) (``engine.runs.queue``), as
+   ``queued``; with ``--processes N`` it then supervises N ranks started by torchrun, each
+   running step 3, of which only rank 0 writes events and status (``engine.runs.distributed``).
 4. Classify the ending: stopped -> cancelled (checkpoint kept, resumable); NaN ->
    failed with the guard's message; CUDA out of memory -> failed with the fixes;
    a full disk -> failed with the path and the space needed; completed -> save the
@@ -204,7 +207,7 @@ def _train(spec: RunSpec, run_dir: Path, writer: EventWriter, resume: bool, size
     if distributed.is_main():
         shutil.rmtree(run_dir / "checkpoints", ignore_errors=True)
     _write_status(run_dir, state="completed", ended=time.time(), output=str(out), error=None,
-                       best_step=final.get("best_step"))
+                  best_step=final.get("best_step"))
 
 
 def _gpu_peak(device: str) -> float:
@@ -250,7 +253,7 @@ def _evaluate(spec: RunSpec, run_dir: Path, writer: EventWriter, resume: bool) -
     else:
         writer.emit(ev.START, 0, total, device=device, task=config.task, data=config.data_name, items=n,
                     candidates=[c.label for c in candidates])
-    _write_status(run_dir, state="running", device=device)
+    store.write_status(run_dir, state="running", device=device)
     cancel = threading.Event()
     watching = threading.Event()
 
@@ -298,7 +301,7 @@ def _evaluate(spec: RunSpec, run_dir: Path, writer: EventWriter, resume: bool) -
     writer.emit(ev.DONE, total, total, output=str(out),
                 **{f"eval/{m.name}": m.value for m in base.metrics},
                 reused=sum(int(r.extra.get("scores_reused", 0)) for r in comparison.results))
-    _write_status(run_dir, state="completed", ended=time.time(), output=str(out), error=None)
+    store.write_status(run_dir, state="completed", ended=time.time(), output=str(out), error=None)
 
 
 # -- the pretraining recipe --------------------------------------------------------------
@@ -315,7 +318,7 @@ def _pretrain(spec: RunSpec, run_dir: Path, writer: EventWriter, resume: bool) -
         writer.emit(ev.RESUME, _recipe_step(out), total, checkpoint=str(out / "checkpoints"))
     else:
         writer.emit(ev.START, 0, total, device=device, output=str(out))
-    _write_status(run_dir, state="running", device=device)
+    store.write_status(run_dir, state="running", device=device)
     try:
         for item in pretrain(preset, out, overwrite=spec.overwrite and not resuming, resume=resuming,
                              evaluate=spec.evaluate, cancel=lambda: stop_requested(run_dir)):
@@ -331,7 +334,7 @@ def _pretrain(spec: RunSpec, run_dir: Path, writer: EventWriter, resume: bool) -
     except PretrainInterrupted:
         raise _Cancelled(f"stopped; the recipe's checkpoint in {out} is kept, continue with: "
                          f"llm-dojo runs resume {run_dir.name}") from None
-    _write_status(run_dir, state="completed", ended=time.time(), output=str(out), error=None)
+    store.write_status(run_dir, state="completed", ended=time.time(), output=str(out), error=None)
 
 
 def _recipe_step(out: Path) -> int:
