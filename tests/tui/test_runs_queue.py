@@ -21,6 +21,7 @@ from textual.widgets import DataTable
 from engine.runs import store
 from engine.runs.spec import RunSpec
 from tests.cli_helpers import ROOT, dojo
+from tests.tui.conftest import make_app
 from tui.i18n import set_lang
 from tui.labs import register_strings
 from tui.labs.runs.screen import RunsScreen
@@ -106,3 +107,36 @@ def test_cli_lists_and_attaches_to_a_queued_run(queue):
     _, err = viewer.communicate(timeout=20)
     assert viewer.returncode == 130, err
     assert "queued #2 for cpu" in err and "detached" in err
+
+
+IDS = ("20261203-090000-sft-sentiment-aaaa", "20261203-090100-sft-sentiment-bbbb", "20261203-090200-sft-sentiment-cccc")
+
+
+@pytest.fixture
+def fixed_queue(dojo_home):
+    """The same queue with fixed ids and a few logged steps of the run holding the CPU (for a snapshot)."""
+    procs = [subprocess.Popen(["sleep", "120"], start_new_session=True) for _ in range(3)]
+    for k, (proc, run_id) in enumerate(zip(procs, IDS)):
+        run_dir = store.create_run(RunSpec(model="dojo-tiny", device="cpu")).rename(store.root() / run_id)
+        status = {"state": "running", "devices": ["cpu"], "waiting": False} if k == 0 else \
+            {"state": "queued", "devices": ["cpu"], "waiting": True, "queued_at": 100.0 + k}
+        store.write_status(run_dir, pid=proc.pid, pid_start=store.process_start(proc.pid), **status)
+        if k == 0:
+            (run_dir / store.EVENTS).write_text("".join(
+                json.dumps({"event": "log", "step": s, "total": 90, "t": 1.0 + s, "train/loss": 3.0 / s,
+                            "eta": 90.0 - s}) + "\n" for s in range(1, 31)))
+    yield
+    for proc in procs:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def test_snapshot_queued_runs_korean_80x24(snap_compare, fixed_queue) -> None:
+    app = make_app("ko")
+
+    async def open_runs(pilot) -> None:
+        await pilot.pause()
+        app.open_lab("runs", {"run": IDS[1]})
+        await pilot.pause(0.5)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_runs)

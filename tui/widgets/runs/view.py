@@ -194,6 +194,7 @@ class RunView(Vertical):
                                  value=f"{ending.get('best_metric'):.4g}"), style="green")
         self.query_one("#run-head", Static).update(head)
         bar = self.query_one(ProgressBar)
+        bar.display = queue is None  # a run waiting for its device makes no progress to draw
         if h.total:
             bar.update(total=h.total, progress=h.step)
         parts = []
