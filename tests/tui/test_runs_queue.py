@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from textual.app import App
@@ -21,6 +22,7 @@ from textual.widgets import DataTable
 from engine.runs import store
 from engine.runs.spec import RunSpec
 from tests.cli_helpers import ROOT, dojo
+from tests.engine.test_runs_scale import _listening_sockets
 from tests.tui.conftest import make_app
 from tui.i18n import set_lang
 from tui.labs import register_strings
@@ -88,6 +90,17 @@ async def test_runs_lab_shows_places_in_line_and_stops_and_deletes_queued_runs(q
         await pilot.press("x", "x")  # delete the other waiter, confirmed
         await until(pilot, lambda: not second.exists(), what="the queued run to be deleted")
         assert app.screen.query_one(RunView).run_id == first.name
+        assert _listening_sockets([os.getpid()]) == []  # the app opened no port
+
+
+def test_a_new_run_knows_what_it_queues_behind(queue):
+    from engine.runs import launcher
+
+    holder, first, second = queue
+    assert sorted(launcher.busy(RunSpec(device="cpu"))) == sorted([holder.name, first.name, second.name])
+    assert launcher.busy(RunSpec(device="cpu", parallel=True)) == []
+    if not Path("/proc/driver/nvidia/gpus").is_dir():  # the CPU queue is not a GPU's
+        assert launcher.busy(RunSpec(device="mps")) == []
 
 
 def test_cli_lists_and_attaches_to_a_queued_run(queue):
