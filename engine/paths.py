@@ -31,14 +31,27 @@ def home() -> Path:
     return Path(user_data_dir(APP_NAME, appauthor=False))
 
 
+PRIVATE_UMASK = 0o077
+"""Files and folders LLM Dojo creates are its user's alone (0600 / 0700): on a shared GPU box the
+runs, adapters, chats, imported models and progress of one student are not another's to read."""
+
+
+def private_umask() -> int:
+    """Make everything this process creates from now on owner-only; returns the previous umask.
+    The CLI and app call it at start, the run worker too (``engine.runs.worker``)."""
+    return os.umask(PRIVATE_UMASK)
+
+
 def ensure_home() -> Path:
-    """Create the state directory if needed and prove it is writable.
+    """Create the state directory if needed (owner-only, 0700) and prove it is writable.
 
     Raises :class:`StateDirError` with the fix when it is not.
     """
     root = home()
     try:
-        root.mkdir(parents=True, exist_ok=True)
+        if not root.is_dir():
+            root.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.chmod(root, 0o700)  # mkdir's mode passes through the umask
         with tempfile.NamedTemporaryFile(dir=root, prefix=".write-test-"):
             pass
     except OSError as exc:

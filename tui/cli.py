@@ -71,6 +71,9 @@ def root(
 
         fail(f"--lang {lang}: use ko or en")
     ctx.obj = {"lang": lang}
+    from engine.paths import private_umask
+
+    private_umask()  # runs, chats, models, progress: readable by their owner only
     if ctx.invoked_subcommand is None:
         from engine.paths import ensure_home
 

@@ -16,7 +16,7 @@ from engine.runs.store import short_id
 if TYPE_CHECKING:
     from engine.runs.store import RunInfo
 
-__all__ = ["COLUMNS", "STATE_STYLE", "fmt_eta", "run_row", "short_id"]
+__all__ = ["COLUMNS", "STATE_STYLE", "fmt_eta", "queue_position", "run_row", "short_id"]
 
 COLUMNS = ("id", "task", "model", "state", "step", "loss", "eta")
 STATE_STYLE = {"queued": "yellow", "running": "cyan", "stopping": "yellow", "completed": "green",
@@ -47,4 +47,14 @@ def run_row(info: RunInfo) -> dict[str, str]:
         "id": short_id(info.id), "task": info.spec.title, "model": info.spec.subject, "state": info.state,
         "step": step, "loss": f"{loss:.4f}" if isinstance(loss, (int, float)) else "-",
         "eta": fmt_eta(p.get("eta")) if info.state in ACTIVE else "-",
+        "position": queue_position(info.queue),
     }
+
+
+def queue_position(queue: dict[str, Any] | None) -> str:
+    """A waiting run's place in its device's queue, as lists show it after the state ("#1": next).
+
+    >>> queue_position({"position": 2, "devices": ["cpu"], "behind": None}), queue_position(None)
+    ('#2', '')
+    """
+    return f"#{queue['position']}" if queue and queue.get("position") else ""

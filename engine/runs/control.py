@@ -141,12 +141,16 @@ def resume(run_id: str) -> str:
         raise DojoError.keyed("runs.already_completed", id=run_dir.name, step=h.step, total=h.total)
     if state in store.ACTIVE:
         raise DojoError.keyed("runs.is_active", id=run_dir.name, state=state)
-    if not resumable(run_dir):
+    from .events import RESUME, START, read_events
+
+    started = any(e.kind in (START, RESUME) for e in read_events(run_dir / store.EVENTS)[0]) \
+        or not st.get("stopped_queued")
+    if started and not resumable(run_dir):
         raise DojoError.keyed("runs.no_checkpoint", id=run_dir.name)
     (run_dir / store.STOP).unlink(missing_ok=True)
     store.write_status(run_dir, state="queued", pid=None, pid_start=None, error=None, ended=None,
-                       resumes=int(st.get("resumes", 0)) + 1)
-    launcher.spawn(run_dir, resume=True)
+                       stopped_queued=None, resumes=int(st.get("resumes", 0)) + 1)
+    launcher.spawn(run_dir, resume=started)  # a run stopped while queued never started: it starts now
     return run_dir.name
 
 

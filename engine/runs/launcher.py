@@ -45,6 +45,7 @@ def preflight(spec: RunSpec) -> dict:
         where = "no NVIDIA GPU is visible on this machine" if spec.device == "auto" else f"--device is {spec.device}"
         raise DojoError(f"QLoRA needs a CUDA GPU for bitsandbytes' 4-bit weights and {where}; "
                         "train plain LoRA instead (drop --qlora)")
+    _processes_preflight(spec)
     if spec.kind == "pretrain":
         return _pretrain_preflight(spec)
     if spec.kind == "dpo":
@@ -58,6 +59,29 @@ def preflight(spec: RunSpec) -> dict:
     if spec.kind == "eval":
         return _eval_preflight(spec)
     return {}  # pragma: no cover - later kinds add their own checks
+
+
+def _processes_preflight(spec: RunSpec) -> None:
+    """Several processes: Trainer runs only, no more than the GPUs visible, torch's launcher present."""
+    from .queue import gpu_ids, processes, uses_gpu
+
+    if spec.processes < 0:
+        raise DojoError(f"--processes {spec.processes}: give 1 or more, or 0 for every visible GPU")
+    if spec.processes > 1 and spec.kind not in ("sft", "dpo"):
+        raise DojoError(f"--processes {spec.processes}: only fine-tuning runs (sft, lora, dpo) train with several "
+                        "processes; drop --processes")
+    n = processes(spec)
+    if n > 1 and uses_gpu(spec):
+        if spec.device.startswith("cuda:"):
+            raise DojoError(f"--device {spec.device} names one GPU, --processes {n} needs {n}; use --device cuda "
+                            "(set CUDA_VISIBLE_DEVICES to choose which GPUs)")
+        if n > len(gpu_ids()):
+            raise DojoError(f"--processes {n}: only {len(gpu_ids())} GPU(s) are visible; use at most that many "
+                            "(one process per GPU)")
+    if n > 1 and spec.qlora:
+        raise DojoError("--qlora trains on one GPU here; drop --processes (or train plain LoRA on several GPUs)")
+    if spec.fsdp and n < 2:
+        raise DojoError("--fsdp shards the model across several processes; add --processes 2 or more")
 
 
 def _eval_preflight(spec: RunSpec) -> dict:
@@ -133,6 +157,7 @@ def worker_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 def spawn(run_dir: Path, *, resume: bool = False, env: dict[str, str] | None = None) -> int:
     """Spawn the worker for ``run_dir`` and return its pid (recorded in status.json)."""
+    store.write_status(run_dir, queued_at=time.time())  # its place in the device's queue: launch order
     argv = [sys.executable, "-m", "engine.runs.worker", str(run_dir)]
     if resume:
         argv.append("--resume")
@@ -153,6 +178,28 @@ def spawn(run_dir: Path, *, resume: bool = False, env: dict[str, str] | None = N
     store.write_status(run_dir, pid=proc.pid, pid_start=store.process_start(proc.pid))
     threading.Thread(target=proc.wait, name=f"reap-{proc.pid}", daemon=True).start()
     return proc.pid
+
+
+def busy(spec: RunSpec) -> list[str]:
+    """Ids of the active runs a new run of ``spec`` would queue behind (they hold or wait for one of its
+    devices, and were not started with --parallel); [] for a --parallel run."""
+    from .queue import devices
+
+    if spec.parallel:
+        return []
+    mine = set(devices(spec))
+    out = []
+    for run_dir in store.all_run_dirs():
+        try:
+            st = store.status(run_dir)
+            if st.get("state") not in store.ACTIVE or st.get("parallel"):
+                continue
+            theirs = set(st.get("devices") or devices(store.load_spec(run_dir)))
+        except DojoError:
+            continue
+        if mine & theirs:
+            out.append(run_dir.name)
+    return out
 
 
 def start(spec: RunSpec, *, env: dict[str, str] | None = None, check: bool = True) -> str:

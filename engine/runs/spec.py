@@ -150,6 +150,15 @@ class RunSpec:
     """Run the model's own Python code (read it first)."""
     online: bool = setting(False, group="train")
     """Allow the Hugging Face hub for the model and the dataset; off because GPU boxes are often offline."""
+    processes: int = setting(0, group="train", minimum=0, form=False)
+    """Training processes, one per GPU (DDP through torchrun): 0 uses every visible GPU, or one process on a
+    CPU. 2 or more on a CPU trains with the gloo backend (to try data parallelism without a GPU)."""
+    fsdp: bool = setting(False, group="train", form=False)
+    """With several processes, shard the weights, gradients and optimizer state across them (FSDP) instead of
+    keeping a full copy per GPU (DDP): for a model that does not fit one GPU's memory."""
+    parallel: bool = setting(False, form=False)
+    """Start at once, next to the runs already on this device. Off: the run waits its turn (queued), since two
+    runs on one GPU usually both run out of memory."""
     eval_config: dict[str, Any] = setting(default_factory=dict, cli=False, form=False, group="eval")
     """An evaluation run's settings: ``engine.evaluation.config.EvalConfig`` as a dict."""
     compare: tuple[str, ...] = setting(default_factory=tuple, cli=False, form=False, group="eval")

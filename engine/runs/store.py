@@ -101,18 +101,24 @@ def root() -> Path:
 
 
 def create_run(spec: RunSpec) -> Path:
-    """A new run directory holding ``spec.json`` and a queued ``status.json``."""
+    """A new run directory holding ``spec.json`` and a queued ``status.json``, readable by its
+    owner only (0700; files 0600), whatever the umask of the process that starts it."""
     base = paths.ensure_home() / "runs"
-    base.mkdir(parents=True, exist_ok=True)
+    if not base.is_dir():
+        base.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(base, 0o700)
     while True:
         run_dir = base / new_run_id(spec)
         try:
-            run_dir.mkdir()
+            run_dir.mkdir(mode=0o700)
             break
         except FileExistsError:
             continue
-    (run_dir / SPEC).write_text(spec.to_json(), encoding="utf-8")
-    (run_dir / EVENTS).touch()
+    os.chmod(run_dir, 0o700)  # mkdir's mode is filtered by the umask; this is not
+    for name, text in ((SPEC, spec.to_json()), (EVENTS, ""), (LOG, "")):
+        fd = os.open(run_dir / name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
     write_status(run_dir, state="queued", created=time.time())
     return run_dir
 
@@ -121,12 +127,15 @@ def all_run_dirs() -> list[Path]:
     base = root()
     if not base.is_dir():
         return []
-    return sorted((p for p in base.iterdir() if p.is_dir() and (p / SPEC).exists()), key=lambda p: p.name)
+    return sorted((p for p in base.iterdir() if p.is_dir() and not p.is_symlink() and (p / SPEC).exists()),
+                  key=lambda p: p.name)
 
 
 def find_run(run_id: str) -> Path:
     """The directory of ``run_id`` (a unique prefix is enough)."""
     run_id = run_id.strip().rstrip("/")
+    if "/" in run_id or "\\" in run_id or run_id in (".", ".."):
+        raise RunNotFound(f"{run_id!r} is not a run id (a run id has no '/'); list runs with: llm-dojo runs")
     if run_id and (root() / run_id / SPEC).exists():
         return root() / run_id
     matches = [p for p in all_run_dirs() if run_id and (p.name.startswith(run_id) or short_id(p.name) == run_id)]
@@ -152,7 +161,8 @@ def _locked(run_dir: Path) -> Iterator[None]:
     except ImportError:  # pragma: no cover - Windows: atomic rename only
         yield
         return
-    with open(run_dir / ".status.lock", "a") as fh:
+    fd = os.open(run_dir / ".status.lock", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(fd, "a") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             yield
@@ -176,7 +186,9 @@ def write_status(run_dir: Path, **changes: Any) -> dict[str, Any]:
         status.update(changes)
         status["updated"] = time.time()
         tmp = run_dir / f".{STATUS}.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps(status, ensure_ascii=False, indent=1), encoding="utf-8")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(status, ensure_ascii=False, indent=1))
         os.replace(tmp, run_dir / STATUS)
     return status
 
@@ -232,6 +244,9 @@ class RunInfo:
     status: dict[str, Any]
     progress: dict[str, Any]
     """``RunHistory.progress()`` of the tail of the run's events."""
+    queue: dict[str, Any] | None = None
+    """For a run waiting for its device: ``{"position": n, "devices": [...], "behind": run id}``
+    (``engine.runs.queue.positions``); None otherwise."""
 
     @property
     def state(self) -> str:
@@ -248,31 +263,87 @@ class RunInfo:
             "eta_s": p.get("eta") if self.state in ACTIVE else None, "started": s.get("started"),
             "ended": s.get("ended"), "error": s.get("error"), "path": str(self.path), "output": s.get("output"),
             "best_step": s.get("best_step"),
+            "queue_position": (self.queue or {}).get("position"), "devices": s.get("devices"),
+            "waiting_for": (self.queue or {}).get("behind"), "processes": s.get("processes"),
         }
+
+
+def queue_info(run_dir: Path, st: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """Where a run waiting for its device stands (``{"position", "devices", "behind"}``), else None."""
+    from .queue import positions
+
+    st = status(run_dir) if st is None else st
+    if st.get("state") != "queued" or not st.get("waiting"):
+        return None
+    return positions({d.name: (st if d.name == run_dir.name else _read_status_file(d))
+                      for d in all_run_dirs()}).get(run_dir.name)
 
 
 def info(run_dir: Path) -> RunInfo:
     from .history import tail_history
 
-    return RunInfo(run_dir.name, run_dir, load_spec(run_dir), status(run_dir), tail_history(run_dir).progress())
+    st = status(run_dir)
+    return RunInfo(run_dir.name, run_dir, load_spec(run_dir), st, tail_history(run_dir).progress(),
+                   queue_info(run_dir, st))
 
 
 def list_runs() -> list[RunInfo]:
     """Every run, oldest first; a damaged directory is listed as failed, not skipped."""
+    from dataclasses import replace
+
+    from .queue import positions
+
     out = []
     for run_dir in all_run_dirs():
         try:
-            out.append(info(run_dir))
+            out.append(info_without_queue(run_dir))
         except DojoError as exc:
             out.append(RunInfo(run_dir.name, run_dir, RunSpec(), {"state": "failed", "error": str(exc)}, {}))
-    return out
+    queue = positions({r.id: r.status for r in out})
+    return [replace(r, queue=queue[r.id]) if r.id in queue else r for r in out]
+
+
+def info_without_queue(run_dir: Path) -> RunInfo:
+    from .history import tail_history
+
+    return RunInfo(run_dir.name, run_dir, load_spec(run_dir), status(run_dir), tail_history(run_dir).progress())
 
 
 def remove_run(run_id: str) -> Path:
-    """Delete a finished run's directory; an active run must be stopped first."""
+    """Delete a run's directory: a finished run, or a queued one still waiting for its device
+    (its waiting process is ended first); a running run must be stopped first.
+
+    Only the run directory itself goes: it must be a real directory directly under the runs
+    directory (not a symlink to elsewhere), and a symlink inside it is removed as a link,
+    never followed (``shutil.rmtree`` on Linux works through directory descriptors)."""
     run_dir = find_run(run_id)
-    state = status(run_dir).get("state")
-    if state in ACTIVE:
+    st = status(run_dir)
+    state = st.get("state")
+    if state == "queued" and st.get("waiting"):
+        _end_waiting(st)
+    elif state in ACTIVE:
         raise DojoError(f"run {run_dir.name} is {state}; stop it first: llm-dojo runs stop {run_dir.name}")
+    if run_dir.is_symlink() or run_dir.resolve().parent != root().resolve():
+        raise DojoError(f"{run_dir} is a link out of {root()}; remove the link yourself if it is not wanted")
+    if not shutil.rmtree.avoids_symlink_attacks:  # pragma: no cover - platforms without fd-based rmtree
+        for link in [p for p in run_dir.rglob("*") if p.is_symlink()]:
+            link.unlink()
     shutil.rmtree(run_dir)
     return run_dir
+
+
+def _end_waiting(st: dict[str, Any]) -> None:
+    """End a queued run's waiting worker (it holds no device and has trained nothing)."""
+    import signal
+
+    pid, start = st.get("pid"), st.get("pid_start")
+    if not pid_alive(pid, start):
+        return
+    try:
+        os.killpg(pid, signal.SIGKILL)  # the worker leads its own group
+    except (ProcessLookupError, PermissionError):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while pid_alive(pid, start) and time.monotonic() < deadline:
+        time.sleep(0.05)

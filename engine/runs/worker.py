@@ -11,6 +11,9 @@ result lands in ``model/`` (or the pretraining preset's output directory). Its l
    else the first) before torch loads: never DataParallel by accident.
 3. Run the spec's kind: a ``Trainer`` run (``sft``) built by ``engine.training.sft``,
    or the pretraining recipe (``pretrain``), resuming when asked.
+   Before step 3 the worker waits its turn for the device(s) (``engine.runs.queue``), as
+   ``queued``; with ``--processes N`` it then supervises N ranks started by torchrun, each
+   running step 3, of which only rank 0 writes events and status (``engine.runs.distributed``).
 4. Classify the ending: stopped -> cancelled (checkpoint kept, resumable); NaN ->
    failed with the guard's message; CUDA out of memory -> failed with the fixes;
    a full disk -> failed with the path and the space needed; completed -> save the
@@ -30,8 +33,8 @@ import traceback
 from pathlib import Path
 
 from ..errors import DojoError
+from . import distributed, store
 from . import events as ev
-from . import store
 from .events import EventWriter
 from .spec import RunSpec
 
@@ -46,6 +49,12 @@ def _request_stop(signum, frame) -> None:  # noqa: ARG001 - signal handler signa
     _stop_requested = True
 
 
+def _write_status(run_dir: Path, **changes) -> None:
+    """status.json is written by the main process only (several processes: rank 0)."""
+    if distributed.is_main():
+        store.write_status(run_dir, **changes)
+
+
 def stop_requested(run_dir: Path) -> bool:
     return _stop_requested or (run_dir / store.STOP).exists()
 
@@ -54,6 +63,8 @@ def _pick_device(requested: str) -> str:
     """One GPU per run, set before torch loads (see ``engine.device.visible_devices``)."""
     from ..device import pick_device, visible_devices
 
+    if distributed.world_size() > 1:  # a rank of several: the supervisor set the mask, the Trainer picks its GPU
+        return pick_device("cuda" if requested.startswith("cuda") else requested)
     if requested.startswith("cuda") or requested in ("", "auto"):
         mask = os.environ.get("CUDA_VISIBLE_DEVICES")
         chosen = visible_devices(requested, mask)
@@ -122,7 +133,7 @@ class _Cancelled(Exception):
 
 
 def run(run_dir: Path, resume: bool) -> None:
-    writer = EventWriter(run_dir / store.EVENTS)
+    writer = EventWriter(run_dir / store.EVENTS) if distributed.is_main() else distributed.NullWriter()
     sizes = {"param_bytes": 0}
     try:
         spec = store.load_spec(run_dir)
@@ -134,18 +145,19 @@ def run(run_dir: Path, resume: bool) -> None:
             _train(spec, run_dir, writer, resume, sizes)
     except _Cancelled as done:
         writer.emit(ev.CANCELLED, message=str(done))
-        store.write_status(run_dir, state="cancelled", ended=time.time(), error=str(done))
+        _write_status(run_dir, state="cancelled", ended=time.time(), error=str(done))
     except BaseException as exc:  # every ending is recorded; the traceback goes to run.log
         message = explain(exc, run_dir, sizes["param_bytes"])
         if not isinstance(exc, DojoError):
             traceback.print_exc()
         writer.emit(ev.FAILED, message=message)
-        store.write_status(run_dir, state="failed", ended=time.time(), error=message)
+        _write_status(run_dir, state="failed", ended=time.time(), error=message)
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise
     finally:
         writer.close()
-        (run_dir / store.STOP).unlink(missing_ok=True)
+        if distributed.is_main():
+            (run_dir / store.STOP).unlink(missing_ok=True)
 
 
 # -- Trainer runs (sft) -----------------------------------------------------------------
@@ -161,7 +173,8 @@ def _train(spec: RunSpec, run_dir: Path, writer: EventWriter, resume: bool, size
     sentiment = spec.task == "sentiment" and spec.kind == "sft"
     metric, greater = ("eval/accuracy", True) if sentiment else ("eval/loss", False)
     best = BestKeeper(metric, greater) if spec.keep_best else None
-    callback = RunCallback(writer, should_stop=lambda: stop_requested(run_dir), tokens=tokens, best=best,
+    stop = distributed.agreed(lambda: stop_requested(run_dir))  # several processes stop at the same step
+    callback = RunCallback(writer, should_stop=stop, tokens=tokens, best=best,
                            elapsed_offset=_elapsed_so_far(run_dir) if resume else 0.0,
                            save_every=AUTO_SAVE_EVERY if spec.save_steps == 0 else None)
     callbacks = [callback] + ([faults.FaultInjection()] if faults.requested() else [])
@@ -170,7 +183,9 @@ def _train(spec: RunSpec, run_dir: Path, writer: EventWriter, resume: bool, size
     else:
         from ..training.sft import build
 
-    plan = build(spec, run_dir, device, callbacks=callbacks, count=tokens.add, resume=resume)
+    world = distributed.world_size()  # each rank counts its own batches: the run's rate is about world x that
+    plan = build(spec, run_dir, device, callbacks=callbacks, count=(lambda n: tokens.add(n * world)) if world > 1
+                 else tokens.add, resume=resume)
     callback.extra_eval = plan.extra_eval
     sizes["param_bytes"] = sum(p.numel() * p.element_size() for p in plan.trainer.model.parameters())
     if checkpoint is not None:
@@ -178,8 +193,8 @@ def _train(spec: RunSpec, run_dir: Path, writer: EventWriter, resume: bool, size
     else:
         writer.emit(ev.START, 0, plan.total_steps, device=device, data=plan.data.summary(), notes=plan.notes,
                     **plan.info)
-    store.write_status(run_dir, state="running", device=device)
-    if stop_requested(run_dir):
+    _write_status(run_dir, state="running", device=device)
+    if stop():
         raise _Cancelled("stopped before training began")
     plan.trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     state = plan.trainer.state
@@ -204,11 +219,15 @@ def _train(spec: RunSpec, run_dir: Path, writer: EventWriter, resume: bool, size
     if peak:
         final["gpu_peak_mb"] = peak
     out = run_dir / "model"
-    plan.save(out)
+    if distributed.is_main():
+        plan.save(out)
+    else:  # FSDP gathers the shards from every rank; plain DDP writes nothing here
+        plan.trainer.save_model(str(out))
     writer.emit(ev.DONE, state.global_step, state.max_steps, output=str(out), **final)
-    shutil.rmtree(run_dir / "checkpoints", ignore_errors=True)
-    store.write_status(run_dir, state="completed", ended=time.time(), output=str(out), error=None,
-                       best_step=final.get("best_step"))
+    if distributed.is_main():
+        shutil.rmtree(run_dir / "checkpoints", ignore_errors=True)
+    _write_status(run_dir, state="completed", ended=time.time(), output=str(out), error=None,
+                  best_step=final.get("best_step"))
 
 
 def _gpu_peak(device: str) -> float:
@@ -358,18 +377,49 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("run_dir", type=Path)
     parser.add_argument("--resume", action="store_true")
     args = parser.parse_args(argv)
+    from ..paths import private_umask
+
+    private_umask()  # checkpoints, models, logs: readable by their owner only (a shared GPU box)
+    run_dir = args.run_dir.resolve()
+    if distributed.is_rank_process():  # one of torchrun's processes: the supervisor did the rest
+        distributed.die_with_parent()
+        run(run_dir, args.resume)
+        return 0
     from .priority import apply as apply_priority
 
     chosen = apply_priority()  # before torch loads: OMP_NUM_THREADS is read at import
     print(f"worker priority: nice {chosen['nice']}, cpu threads {chosen['threads'] or 'torch default'}", flush=True)
-    run_dir = args.run_dir.resolve()
     if not (run_dir / store.SPEC).exists():
         sys.stderr.write(f"error: {run_dir} is not a run directory (no {store.SPEC})\n")
         return 2
     store.write_status(run_dir, state="queued", pid=os.getpid(), pid_start=store.process_start(os.getpid()),
                        ended=None, error=None, **{"resumed" if args.resume else "started": time.time()})
+    from . import queue
+
+    try:
+        spec = store.load_spec(run_dir)
+        if not queue.wait_turn(run_dir, spec, lambda: stop_requested(run_dir)):  # hold the device(s) until exit
+            _cancel_queued(run_dir)
+            return 1
+        n = queue.processes(spec)
+    except DojoError as exc:
+        store.write_status(run_dir, state="failed", ended=time.time(), error=str(exc), waiting=False)
+        return 1
+    if n > 1:
+        gpus = queue.gpu_ids() if queue.uses_gpu(spec) else None
+        return distributed.supervise(run_dir, n, args.resume, gpus, lambda: _stop_requested)
     run(run_dir, args.resume)
     return 0 if store.status(run_dir).get("state") == "completed" else 1
+
+
+def _cancel_queued(run_dir: Path) -> None:
+    """A stop while waiting for the device: nothing was trained, nothing to keep."""
+    started = any(e.kind in (ev.START, ev.RESUME) for e in ev.read_events(run_dir / store.EVENTS)[0])
+    how = f"continue with: llm-dojo runs resume {run_dir.name}" if started else \
+        f"start it later with: llm-dojo runs resume {run_dir.name}"
+    store.write_status(run_dir, state="cancelled", ended=time.time(), error=f"stopped while queued; {how}",
+                       stopped_queued=True)
+    (run_dir / store.STOP).unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

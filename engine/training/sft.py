@@ -269,7 +269,10 @@ def total_steps(spec: RunSpec, n_train: int) -> int:
     """The optimizer steps transformers' Trainer will run (same rounding as its own)."""
     if spec.max_steps > 0:
         return spec.max_steps
-    per_epoch = max(math.ceil(n_train / spec.batch_size) // spec.grad_accum, 1)
+    import os
+
+    world = int(os.environ.get("WORLD_SIZE", "1") or 1)  # several processes share the batches (DDP)
+    per_epoch = max(math.ceil(math.ceil(n_train / spec.batch_size) / world) // spec.grad_accum, 1)
     return math.ceil(spec.epochs * per_epoch)
 
 
@@ -298,7 +301,20 @@ def training_kwargs(spec: RunSpec, run_dir: Path, steps: int, device: str, resum
         save_strategy="steps", save_steps=save, save_total_limit=2, seed=spec.seed, data_seed=spec.seed,
         report_to="none", disable_tqdm=True, use_cpu=device == "cpu", dataloader_num_workers=0,
         activation_checkpointing=spec.gradient_checkpointing, **_mixed_precision(spec, device),
+        **_distributed(spec, device),
     )
+
+
+def _distributed(spec: RunSpec, device: str) -> dict[str, Any]:
+    """Several processes (``engine.runs.distributed``): gloo on a CPU, FSDP when asked."""
+    import os
+
+    if int(os.environ.get("WORLD_SIZE", "1") or 1) <= 1:
+        return {}
+    out: dict[str, Any] = {"ddp_backend": "gloo" if device == "cpu" else None, "ddp_find_unused_parameters": False}
+    if spec.fsdp:
+        out.update(fsdp=True, fsdp_config={"version": 2, "reshard_after_forward": True})  # FSDP2, full shard
+    return out
 
 
 def load_for_training(spec: RunSpec, device: str) -> tuple[Any, Any]:

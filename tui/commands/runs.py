@@ -69,12 +69,29 @@ def runs_list(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     for info in infos:
         row = run_row(info)
         style = STATE_STYLE.get(row["state"], "")
-        table.add_row(*[f"[{style}]{row[c]}[/]" if c == "state" else escape(row[c]) for c in COLUMNS])
+        state = f"{row['state']} {row['position']}".strip()
+        table.add_row(*[f"[{style}]{state}[/]" if c == "state" else escape(row[c]) for c in COLUMNS])
     console.print(table)
+    for info in infos:
+        if info.queue:
+            console.print(f"[yellow]{run_row(info)['id']}[/]: {escape(queue_line(info.queue))}")
     for info in infos:
         if info.state == "failed" and info.status.get("error"):
             console.print(f"[red]{run_row(info)['id']}[/]: {escape(str(info.status['error']))}")
     console.print("[dim]Full ids and paths: llm-dojo runs --json[/]")
+
+
+def queue_line(queue: dict) -> str:
+    """What a waiting run waits for, in one line.
+
+    >>> queue_line({"position": 1, "devices": ["cpu"], "behind": "20250301-142233-sft-sentiment-3fa2"})
+    'queued #1 for cpu, after run 0301-1422-3fa2; it starts by itself when the device is free'
+    """
+    from engine.runs.store import short_id
+
+    after = f", after run {short_id(queue['behind'])}" if queue.get("behind") else ""
+    return (f"queued #{queue['position']} for {', '.join(queue.get('devices') or [])}{after}; "
+            "it starts by itself when the device is free")
 
 
 @runs_app.command("attach")
@@ -108,6 +125,10 @@ def attach(run_id: str, *, stop_on_interrupt: bool = False) -> int:
 
     def line(snap) -> Text:
         h = snap.history
+        if snap.state == "queued" and snap.status.get("waiting"):
+            queue = store.queue_info(run_dir, snap.status)
+            if queue:
+                return Text(queue_line(queue), style="yellow")
         if spec.kind == "eval":  # no loss: the candidate being scored
             return Text(str(h.latest.get("candidate") or ""))
         losses = [v for _, v in h.series.get("train/loss", [])]

@@ -40,11 +40,17 @@ def _start(spec: Any, json_out: bool) -> str:
     from engine.runs import launcher
 
     spec, summary = launcher.prepare(spec)
+    ahead = launcher.busy(spec)  # runs on the same device: this one waits for them (unless --parallel)
     run_id = launcher.start(spec, check=False)
     if json_out:
-        print_json({"id": run_id, **summary})
+        print_json({"id": run_id, **summary, "queued_behind": ahead})
     else:
         typer.echo(run_id)
+        if ahead:
+            from engine.runs.store import short_id
+
+            typer.echo(f"queued behind {', '.join(short_id(r) for r in ahead)} on the same device; it starts by "
+                       "itself when the device is free (--parallel starts it now, sharing the device)", err=True)
         typer.echo(f"started; watch it with: llm-dojo runs attach {run_id}", err=True)
     return run_id
 

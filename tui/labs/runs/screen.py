@@ -125,7 +125,8 @@ class RunsScreen(DojoScreen):
     def _cells(info: Any) -> list[Any]:
         row = run_row(info)
         cells: list[Any] = [row[c] for c in COLUMNS]
-        cells[COLUMNS.index("state")] = Text(t(f"state.{row['state']}"), style=STATE_STYLE.get(row["state"], ""))
+        state = " ".join(filter(None, (t(f"state.{row['state']}"), row["position"])))  # "대기 #2": its place
+        cells[COLUMNS.index("state")] = Text(state, style=STATE_STYLE.get(row["state"], ""))
         return cells
 
     def selected(self) -> str | None:

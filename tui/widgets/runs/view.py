@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.widgets import ProgressBar, Static
 
 from ...i18n import has, t
-from ...runs_format import fmt_eta
+from ...runs_format import fmt_eta, short_id
 from .plot import RunPlot
 
 if TYPE_CHECKING:
@@ -83,6 +83,7 @@ class RunView(Vertical):
         self._spec: RunSpec | None = None
         self._ended_sent = False
         self._timer = None
+        self._queue: dict | None = None
 
     @property
     def applied(self) -> int:
@@ -150,6 +151,12 @@ class RunView(Vertical):
             return
         first = self.snapshot is None
         self.snapshot = snap
+        if snap.state == "queued" and snap.status.get("waiting"):
+            from engine.runs.store import queue_info
+
+            self._queue = queue_info(self.watcher.run_dir, snap.status)
+        else:
+            self._queue = None
         self.run_state = snap.state
         if snap.new or first:
             self.query_one(RunPlot).show(snap.history)
@@ -172,6 +179,10 @@ class RunView(Vertical):
         h = snap.history
         head = Text.assemble((self.run_id or "", "bold"), f"  {spec.title}  {spec.subject}  ",
                              (t(f"state.{snap.state}"), "bold"))
+        queue = self._queue
+        if queue:  # waiting for the device: its place and whom it waits for
+            head.append(" " + t("run.queued", position=queue["position"], devices=", ".join(queue["devices"]),
+                                after=short_id(queue["behind"]) if queue.get("behind") else "-"), style="yellow")
         if snap.status.get("error") and snap.state in ("failed", "cancelled"):
             head.append(f"\n{snap.status['error']}", style="italic")
         ending = h.ending
@@ -183,6 +194,7 @@ class RunView(Vertical):
                                  value=f"{ending.get('best_metric'):.4g}"), style="green")
         self.query_one("#run-head", Static).update(head)
         bar = self.query_one(ProgressBar)
+        bar.display = queue is None  # a run waiting for its device makes no progress to draw
         if h.total:
             bar.update(total=h.total, progress=h.step)
         parts = []
