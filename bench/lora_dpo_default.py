@@ -1,6 +1,6 @@
 """The default LoRA and DPO runs: wall time, what they learned, adapter size, answers before/after.
 
-    python bench/lora_dpo_default.py [--model dojo-tiny] [--kind both] [--prompts 3] [--json]
+    python bench/lora_dpo_default.py [--model dojo-tiny] [--kind both] [--prompts 3] [--max-steps N] [--json]
 
 Starts exactly what ``llm-dojo train lora`` and ``llm-dojo train dpo`` start with no other
 options (the suggested defaults for this machine and the built-in data) through the real
@@ -45,6 +45,14 @@ def run(spec) -> tuple[dict, list[dict], float]:
     return store.status(run_dir), [e.to_dict() for e in read_events(run_dir / store.EVENTS)[0]], wall
 
 
+def steps_per_s(events: list[dict]) -> float | None:
+    """Training steps per second as transformers reports them (the summary's ``train/runtime``)."""
+    summary = next((e for e in events if e["event"] == "summary"), None)
+    if not summary or not summary.get("train/runtime"):
+        return None
+    return round(summary["step"] / summary["train/runtime"], 4)
+
+
 def adapter_size(out: Path, start: dict) -> dict:
     size = (out / "adapter_model.safetensors").stat().st_size
     weights = start.get("trainable_params", 0)
@@ -79,31 +87,34 @@ def main() -> None:
     parser.add_argument("--model", default="dojo-tiny")
     parser.add_argument("--kind", choices=("lora", "dpo", "both"), default="both")
     parser.add_argument("--prompts", type=int, default=3)
+    parser.add_argument("--max-steps", type=int, default=0,
+                        help="cap each run at N steps (0: the defaults; a short look at a bigger model on a CPU)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     os.environ.setdefault("LLM_DOJO_HOME", tempfile.mkdtemp(prefix="dojo-bench-"))
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from engine.runs.spec import RunSpec
 
-    result: dict = {"model": args.model, "cpu_count": os.cpu_count(), "load_before": os.getloadavg()[0]}
+    cap = {"max_steps": args.max_steps} if args.max_steps > 0 else {}
+    result: dict = {"model": args.model, "max_steps": args.max_steps or "default", "cpu_count": os.cpu_count(), "load_before": os.getloadavg()[0]}
     if args.kind in ("lora", "both"):
-        st, events, wall = run(RunSpec.suggested("sentiment", kind="sft", method="lora", model=args.model))
+        st, events, wall = run(RunSpec.suggested("sentiment", kind="sft", method="lora", model=args.model, **cap))
         evals = [e for e in events if e["event"] == "eval" and "eval/accuracy" in e]
         start = next(e for e in events if e["event"] == "start")
         done = events[-1]
         result["lora"] = {"state": st.get("state"), "error": st.get("error"), "wall_s": round(wall, 1),
-                          "steps": done.get("step"), "accuracy_before": evals[0]["eval/accuracy"] if evals else None,
+                          "steps": done.get("step"), "steps_per_s": steps_per_s(events), "accuracy_before": evals[0]["eval/accuracy"] if evals else None,
                           "accuracy_after": done.get("eval/accuracy"), "best_step": done.get("best_step"),
                           **(adapter_size(Path(st["output"]), start) if st.get("output") else {})}
     if args.kind in ("dpo", "both"):
         from engine.training.dpo import load_preferences
 
-        spec = RunSpec.suggested(kind="dpo", model=args.model)
+        spec = RunSpec.suggested(kind="dpo", model=args.model, **cap)
         st, events, wall = run(spec)
         evals = [e for e in events if e["event"] == "eval"]
         start = next(e for e in events if e["event"] == "start")
         res = {"state": st.get("state"), "error": st.get("error"), "wall_s": round(wall, 1),
-               "steps": events[-1].get("step")}
+               "steps": events[-1].get("step"), "steps_per_s": steps_per_s(events)}
         if evals:
             res.update({"reward_accuracy_before": evals[0].get("eval/rewards/accuracies"),
                         "reward_accuracy_after": evals[-1].get("eval/rewards/accuracies"),

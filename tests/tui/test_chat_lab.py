@@ -239,6 +239,7 @@ async def test_footer_fits_80_columns(dojo_home, loaded, lang):
         footer = screen_text(app).splitlines()[-1]
         for key in ("stop", "adapter", "side", "new", "saved", "settings"):
             assert t(f"key.chat.{key}") in footer, (key, footer)
+        assert f"f12 {t('key.code.show')}" in footer, footer  # show the code
 
 
 async def test_settings_edit_copy_and_export(loaded, tmp_path):

@@ -125,7 +125,7 @@ class ChatScreen(CodeExport, DojoScreen):
         area.placeholder = t("chat.placeholder")
         yield area
         yield Static(id="chat-status")
-        yield Footer()
+        yield Footer(show_command_palette=False)  # every key of the chat fits 80 columns (Ctrl+P still opens it)
 
     def on_mount(self) -> None:
         self._show_bar()

@@ -36,7 +36,7 @@ STRINGS = {
         "chat.reopened": "대화를 다시 열었습니다: {title}",
         "chat.new": "새 대화를 시작합니다",
         "key.chat.send": "보내기", "key.chat.stop": "중지/뒤로", "key.chat.adapter": "어댑터",
-        "key.chat.side": "나란히", "key.chat.saved": "대화 목록", "key.chat.new": "새 대화",
+        "key.chat.side": "나란히", "key.chat.saved": "목록", "key.chat.new": "새 대화",
         "key.chat.regenerate": "다시 생성", "key.chat.newline": "줄바꿈", "key.chat.history": "이전 메시지",
         "key.chat.open": "열기", "key.chat.delete": "삭제", "key.chat.export": "내보내기", "key.chat.close": "닫기",
         "key.chat.settings": "설정", "key.chat.copy": "답 복사", "key.chat.edit": "고쳐 보내기",
