@@ -8,6 +8,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+from textual.app import App
+
+from tui.labs import register_strings
+
 
 def run_snippet(code: str, timeout: int = 300, cwd: Path | None = None) -> str:
     """Write ``code`` to a file, run it with this interpreter from an empty folder -> stdout."""
@@ -21,3 +25,19 @@ def run_snippet(code: str, timeout: int = 300, cwd: Path | None = None) -> str:
     assert res.returncode == 0, res.stderr[-3000:]
     assert "from engine" not in code and "import engine" not in code
     return res.stdout
+
+
+class LabApp(App):
+    """A bare app that opens one lab screen (the F12 tests drive it)."""
+
+    def __init__(self, screen):
+        super().__init__()
+        register_strings()
+        self.first = screen
+
+    def on_mount(self) -> None:
+        self.push_screen(self.first)
+
+
+def text_of(app) -> str:
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())

@@ -7,17 +7,15 @@ zero- vs k-shot accuracy."""
 from __future__ import annotations
 
 import pytest
-from textual.app import App
 
 from engine.applications.config import AppsIclConfig, AppsPromptConfig, AppsRagConfig
 from engine.codegen.applications import hit_rate_snippet, icl_snippet, prompt_snippet, rag_snippet
 from tests.cli_helpers import dojo
 from tui.i18n import set_lang
-from tui.labs import register_strings
 from tui.labs.applications.screen import ApplicationsScreen
 from tui.widgets.code_panel import CodePanel
 
-from .helpers import run_snippet
+from .helpers import LabApp, run_snippet
 from .test_evaluation_code import outputs, text_of
 
 
@@ -26,16 +24,6 @@ def tiny():
     from engine.models.load import load_model
 
     return load_model("dojo-tiny")
-
-
-class LabApp(App):
-    def __init__(self, screen):
-        super().__init__()
-        register_strings()
-        self.first = screen
-
-    def on_mount(self) -> None:
-        self.push_screen(self.first)
 
 
 async def finish(pilot) -> None:

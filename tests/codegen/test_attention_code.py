@@ -10,17 +10,15 @@ import threading
 
 import numpy as np
 import pytest
-from textual.app import App
 
 from engine.attention.config import AttentionConfig, AttentionEncoderConfig, AttentionPosEncConfig, AttentionRopeConfig
 from engine.codegen.attention import capture_snippet, encoder_snippet, posenc_snippet, rope_snippet
 from engine.models.cache import ModelCache
 from tests.cli_helpers import dojo
 from tui.i18n import set_lang
-from tui.labs import register_strings
 from tui.widgets.code_panel import CodePanel
 
-from .helpers import run_snippet
+from .helpers import LabApp, run_snippet, text_of
 
 LLAMA = (AttentionConfig(model="dojo-tiny", layer=1, head=None, scores=True), "The cat sat on the mat")
 BERT = (AttentionConfig(model="dojo-tiny-mlm", layer=2, head=1), "고양이가 매트 위에 앉았다")
@@ -90,20 +88,6 @@ def test_encoder_script_trains_with_the_labs_first_losses():
     # same seed, same weights, same batches: the first two losses are the lab's
     assert got["scratch"]["parameters"] == lab.scratch.parameters
     np.testing.assert_allclose(got["scratch"]["losses"], [loss for _, loss in lab.scratch.losses[:2]], atol=1e-5)
-
-
-class LabApp(App):
-    def __init__(self, screen):
-        super().__init__()
-        register_strings()
-        self.first = screen
-
-    def on_mount(self) -> None:
-        self.push_screen(self.first)
-
-
-def text_of(app) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 async def wait_for(pilot, condition, tries: int = 600) -> None:

@@ -4,15 +4,13 @@ it under the data directory, and the saved file, run on its own, prints the lab'
 from __future__ import annotations
 
 import pytest
-from textual.app import App
 
 from engine.codegen.snippet import Snippet
 from tui.i18n import set_lang
-from tui.labs import register_strings
 from tui.labs.generation.screen import GenerationScreen
 from tui.widgets.code_panel import CodePanel
 
-from .helpers import run_snippet
+from .helpers import LabApp, run_snippet, text_of
 
 
 @pytest.fixture(scope="module")
@@ -22,26 +20,12 @@ def loaded(tiny_llama_dir):
     return load_model(str(tiny_llama_dir))
 
 
-class LabApp(App):
-    def __init__(self, screen):
-        super().__init__()
-        register_strings()
-        self.first = screen
-
-    def on_mount(self) -> None:
-        self.push_screen(self.first)
-
-
 async def settle(pilot) -> None:
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause(0.1)
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
-
-
-def text_of(app) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 async def test_generation_lab_code_runs_and_prints_what_the_lab_wrote(loaded, tiny_llama_dir, isolated_home):

@@ -21,7 +21,7 @@ from tui.labs import register_strings
 from tui.labs.embeddings.screen import EmbeddingsScreen
 from tui.widgets.code_panel import CodePanel
 
-from .helpers import run_snippet
+from .helpers import run_snippet, text_of
 
 CBOW = TrainConfig(algorithm="cbow", corpus="lee", vector_size=16, epochs=2, seed=3)
 FASTTEXT = TrainConfig(algorithm="fasttext", corpus="lee", vector_size=8, epochs=1, bucket=5000, name="ft-tiny")
@@ -106,10 +106,6 @@ class LabApp(App):
 
     def on_mount(self) -> None:
         self.push_screen(self.first)
-
-
-def text_of(app) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 async def test_f12_shows_the_last_actions_code(isolated_home):

@@ -7,18 +7,16 @@ from __future__ import annotations
 import json
 
 import pytest
-from textual.app import App
 
 from engine.codegen.evaluation import eval_snippet
 from engine.evaluation.api import Candidate, evaluate_candidates
 from engine.evaluation.config import EvalConfig
 from tests.cli_helpers import dojo
 from tui.i18n import set_lang
-from tui.labs import register_strings
 from tui.labs.evaluation.screen import EvaluationScreen
 from tui.widgets.code_panel import CodePanel
 
-from .helpers import run_snippet
+from .helpers import LabApp, run_snippet, text_of
 
 
 @pytest.fixture(scope="module")
@@ -41,20 +39,6 @@ def adapter(tiny_llama_dir, tmp_path_factory):
     folder = tmp_path_factory.mktemp("adapters") / "lora-code"
     model.save_pretrained(folder)
     return folder
-
-
-class LabApp(App):
-    def __init__(self, screen):
-        super().__init__()
-        register_strings()
-        self.first = screen
-
-    def on_mount(self) -> None:
-        self.push_screen(self.first)
-
-
-def text_of(app) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 def outputs(stdout: str) -> list:

@@ -9,17 +9,15 @@ import json
 import math
 
 import pytest
-from textual.app import App
 
 from engine.codegen.language_model import fill_mask_snippet, next_token_snippet, score_snippet
 from engine.lm.config import LmFillMaskConfig, LmNextTokenConfig, LmScoreConfig
 from engine.models.cache import ModelCache
 from tests.cli_helpers import dojo
 from tui.i18n import set_lang
-from tui.labs import register_strings
 from tui.widgets.code_panel import CodePanel
 
-from .helpers import run_snippet
+from .helpers import LabApp, run_snippet, text_of
 
 NEXT = LmNextTokenConfig(text="The history of", top=7)
 SCORE = LmScoreConfig(text="고양이가 매트 위에 앉았다. " * 45)
@@ -71,20 +69,6 @@ def test_snippets_compute_what_the_lab_computed(cache):
         assert mine["causal_prompt"] == theirs.causal_prompt
         assert [c["id"] for c in mine["causal"]] == [c.token_id for c in theirs.causal]
         assert all(close(a["prob"], b.prob) for a, b in zip(mine["causal"], theirs.causal))
-
-
-class LabApp(App):
-    def __init__(self, screen):
-        super().__init__()
-        register_strings()
-        self.first = screen
-
-    def on_mount(self) -> None:
-        self.push_screen(self.first)
-
-
-def text_of(app) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 async def wait_for(pilot, condition, tries: int = 600) -> None:

@@ -6,17 +6,15 @@ from __future__ import annotations
 import json
 
 import pytest
-from textual.app import App
 
 from engine.codegen.morphology import morphs_snippet, words_snippet
 from engine.tokenize.morph import MorphConfig
 from tests.cli_helpers import dojo
 from tui.i18n import set_lang
-from tui.labs import register_strings
 from tui.labs.morphology.screen import MorphologyScreen
 from tui.widgets.code_panel import CodePanel
 
-from .helpers import run_snippet
+from .helpers import LabApp, run_snippet, text_of
 
 TEXT = "아버지가 방에 들어가신다 ㅋㅋ 너무 웃기닼ㅋㅋ"
 
@@ -66,20 +64,6 @@ def test_snippets_give_the_labs_morphemes_and_word_splits():
         assert split[name] == list(lab[name]), name
     assert split["dojo-tiny:ids"] == encode(words, "dojo-tiny").ids  # byte-level: the lab shows bytes as hex
     assert split["tweet"] != split["treebank"]
-
-
-class LabApp(App):
-    def __init__(self, screen):
-        super().__init__()
-        register_strings()
-        self.first = screen
-
-    def on_mount(self) -> None:
-        self.push_screen(self.first)
-
-
-def text_of(app) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 @needs_java

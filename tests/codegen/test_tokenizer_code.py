@@ -7,18 +7,16 @@ from __future__ import annotations
 import json
 
 import pytest
-from textual.app import App
 
 from engine.codegen.tokenizer import compare_snippet, inspect_snippet, steps_snippet, train_snippet
 from engine.tokenize.steps import StepConfig, run_steps
 from engine.tokenize.wordfreqs import read_table
 from tests.cli_helpers import dojo
 from tui.i18n import set_lang
-from tui.labs import register_strings
 from tui.labs.tokenizer.screen import TokenizerScreen
 from tui.widgets.code_panel import CodePanel
 
-from .helpers import run_snippet
+from .helpers import LabApp, run_snippet, text_of
 
 TEXT = "시간이 화살처럼 지나간다 🙂 Time flies"
 STEPS = [(StepConfig(algo="bpe", steps=10), "deck-bpe"), (StepConfig(algo="wordpiece", steps=5), "deck-hug"),
@@ -117,26 +115,12 @@ def test_snippets_give_the_labs_tokens_steps_and_vocabularies(isolated_home, tmp
         assert got["sample_tokens"] == sample
 
 
-class LabApp(App):
-    def __init__(self, screen):
-        super().__init__()
-        register_strings()
-        self.first = screen
-
-    def on_mount(self) -> None:
-        self.push_screen(self.first)
-
-
 async def settle(pilot) -> None:
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause(0.05)
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
-
-
-def text_of(app) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 async def test_f12_shows_the_code_of_the_tab_in_view(isolated_home):
