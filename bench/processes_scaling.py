@@ -1,6 +1,6 @@
 """One run on two CPU processes (DDP over gloo, through torchrun) vs the same run on one.
 
-    python bench/multiprocess.py [--model dojo-tiny] [--steps 40] [--pairs 1] [--json]
+    python bench/processes_scaling.py [--model dojo-tiny] [--steps 40] [--pairs 1] [--json]
 
 Both sides are real detached runs (``launcher.start``) of the same model on the same
 built-in sentiment sentences with the same *global* batch: one process with 16
