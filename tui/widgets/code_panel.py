@@ -61,7 +61,7 @@ class CodePanel(DojoModal[None]):
         with Vertical():
             yield Static(self.snippet.title, id="code-title", markup=False)
             with VerticalScroll(id="code-scroll"):
-                yield Static(Syntax(self.snippet.text(), "python", line_numbers=False, word_wrap=False,
+                yield Static(Syntax(self.snippet.text(), "python", line_numbers=False, word_wrap=True,
                                     theme="ansi_dark"), id="code-body")
             yield Static("", id="code-saved", markup=False)
         yield Footer()
