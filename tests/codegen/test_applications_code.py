@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 
 from engine.applications.config import AppsIclConfig, AppsPromptConfig, AppsRagConfig
-from engine.codegen.applications import hit_rate_snippet, icl_snippet, prompt_snippet, rag_snippet
+from engine.codegen.applications import icl_snippet, prompt_snippet
+from engine.codegen.rag import hit_rate_snippet, rag_snippet
 from tests.cli_helpers import dojo
 from tui.i18n import set_lang
 from tui.labs.applications.screen import ApplicationsScreen

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from engine.attention.config import AttentionConfig, AttentionEncoderConfig, AttentionPosEncConfig, AttentionRopeConfig
-from engine.codegen.attention import capture_snippet, encoder_snippet, posenc_snippet, rope_snippet
+from engine.codegen.attention import capture_snippet, posenc_snippet, rope_snippet
+from engine.codegen.encoder import encoder_snippet
 from engine.models.cache import ModelCache
 from tests.cli_helpers import dojo
 from tui.i18n import set_lang
@@ -67,7 +68,7 @@ def test_snippets_give_the_labs_numbers(cache):
 @pytest.mark.slow
 def test_encoder_script_trains_with_the_labs_first_losses():
     from engine.attention import encoder as lab_encoder
-    from engine.codegen import attention as code
+    from engine.codegen import encoder as code
 
     assert code.TOKENIZER_MODEL == lab_encoder.TOKENIZER_MODEL
     config = AttentionEncoderConfig(data="ko", pretrained=True, seed=3)

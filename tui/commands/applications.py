@@ -177,7 +177,7 @@ def rag_ask(question: Question, json_out: JsonOpt = False, show_code: ShowCodeOp
     """Retrieve lesson passages for QUESTION, build the augmented prompt and answer (streamed)."""
     config = AppsRagConfig(question=question, **given)
     if show_code:
-        from engine.codegen.applications import rag_snippet
+        from engine.codegen.rag import rag_snippet
 
         print_code(rag_snippet(config))
         return
@@ -215,7 +215,7 @@ def rag_eval(json_out: JsonOpt = False, show_code: ShowCodeOpt = False, given: d
     """hit-rate@k of each retriever on the shipped question set about the lessons."""
     config = AppsRagEvalConfig(**given)
     if show_code:
-        from engine.codegen.applications import hit_rate_snippet
+        from engine.codegen.rag import hit_rate_snippet
 
         print_code(hit_rate_snippet(config.retriever, config.ks, config.model))
         return

@@ -195,7 +195,7 @@ def encoder(json_out: JsonOpt = False, show_code: ShowCodeOpt = False, given: di
     """An encoder from scratch: checked against torch, shapes per sub-layer, trained as a classifier."""
     config = AttentionEncoderConfig(**given)
     if show_code:
-        from engine.codegen.attention import encoder_snippet
+        from engine.codegen.encoder import encoder_snippet
 
         print_code(encoder_snippet(config))
         return

@@ -538,12 +538,13 @@ class ApplicationsScreen(CodeExport, DojoScreen):
     def code_snippet(self):
         """The code of what the current tab last did (None: nothing yet)."""
         from engine.codegen import applications as code
+        from engine.codegen import rag
 
         tab = self._active()
         if tab == "prompt" and self._prompt_shows == "icl" and "icl" in self._done:
             return code.icl_snippet(self._done["icl"])
         if tab == "rag" and self._rag_shows == "hits" and "hits" in self._done:
-            return code.hit_rate_snippet((self._done["hits"],), (1, 3), self.model)
+            return rag.hit_rate_snippet((self._done["hits"],), (1, 3), self.model)
         config = self._done.get(tab)
         if config is None:
             return None
@@ -551,7 +552,7 @@ class ApplicationsScreen(CodeExport, DojoScreen):
             return code.data_snippet(config)
         if tab == "prompt":
             return code.prompt_snippet(config, self.prompt.context if self.prompt is not None else None)
-        return code.rag_snippet(config)
+        return rag.rag_snippet(config)
 
     # ----- errors -----------------------------------------------------------------------------
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

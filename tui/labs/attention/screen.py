@@ -483,7 +483,9 @@ class AttentionScreen(CodeExport, DojoScreen):
         if page == "rope":
             return code.rope_snippet(self.rope_config()) if self.rope is not None else None
         if page == "enc":
-            return code.encoder_snippet(self.trained_config or self.encoder_config())
+            from engine.codegen.encoder import encoder_snippet
+
+            return encoder_snippet(self.trained_config or self.encoder_config())
         if self.result is None:
             return None
         config = AttentionConfig(model=self.result.model, layer=self.sel_layer, head=self.sel_head,
